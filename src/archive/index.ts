@@ -1,0 +1,283 @@
+import type {
+  ArticleAnalysis,
+  DatedRole,
+  DiscoveredEntity,
+  KnowledgeBase,
+  Mention,
+} from "../knowledge/index.ts";
+import type { Article, EntityKind } from "../records/index.ts";
+
+/**
+ * The whole corpus indexed once: every lookup a page needs is a map read, so rendering stays
+ * linear in the number of pages however large the archive grows.
+ */
+
+export interface ArchiveArticle extends Article {
+  analysis: ArticleAnalysis;
+  /** The day the archive files the article under: its date, else the start of its estimated period. */
+  sortDate: string | null;
+  /** True when sortDate comes from an estimate, not from the text. */
+  dateEstimated: boolean;
+}
+
+export interface CoMention {
+  id: string;
+  count: number;
+}
+
+export interface EntityOccurrence {
+  articleId: string;
+  mentions: number;
+  /** The first sentence of the article that mentions the entity. */
+  sentence: string;
+}
+
+export interface ArchiveEntity {
+  id: string;
+  name: string;
+  kind: EntityKind;
+  description: string;
+  aliases: string[];
+  roles: DatedRole[];
+  discovered: boolean;
+  /** Newest first. */
+  occurrences: EntityOccurrence[];
+  mentionCount: number;
+  /** Entities named in the same articles, by the number of articles shared. */
+  coMentions: CoMention[];
+}
+
+export interface ArchiveTopic {
+  id: string;
+  label: string;
+  definition: string;
+  /** Newest first. */
+  articleIds: string[];
+}
+
+export interface ArchiveMonth {
+  year: number;
+  month: number;
+  /** `2021-04` */
+  key: string;
+  articleIds: string[];
+}
+
+export interface ArchiveYear {
+  year: number;
+  months: ArchiveMonth[];
+  articleIds: string[];
+}
+
+export interface Archive {
+  /** Newest first; undated articles without an estimate last. */
+  articles: ArchiveArticle[];
+  articleById: ReadonlyMap<string, ArchiveArticle>;
+  /** Most-mentioned first. Only entities named in at least one article. */
+  entities: ArchiveEntity[];
+  entityById: ReadonlyMap<string, ArchiveEntity>;
+  /** Every topic of the taxonomy, with its articles. */
+  topics: ArchiveTopic[];
+  topicById: ReadonlyMap<string, ArchiveTopic>;
+  /** Newest year first; months newest first. Estimated dates count towards their period. */
+  years: ArchiveYear[];
+  /** Articles with neither a date nor an estimate. */
+  undatedIds: string[];
+  /** Up to `limit` articles sharing the most actors and topics with the given one. */
+  related(articleId: string, limit?: number): ArchiveArticle[];
+}
+
+export interface ArchiveInput {
+  articles: readonly Article[];
+  analyses: ReadonlyMap<string, ArticleAnalysis>;
+  discovered: readonly DiscoveredEntity[];
+  kb: KnowledgeBase;
+}
+
+const EMPTY_ANALYSIS: ArticleAnalysis = {
+  mentions: [],
+  entities: [],
+  discovered: [],
+  topics: [],
+  dateFlag: null,
+  estimatedPeriod: null,
+};
+
+/** Newest first, then by id so equal dates always sort the same way. */
+function compareNewestFirst(a: ArchiveArticle, b: ArchiveArticle): number {
+  if (a.sortDate !== b.sortDate) {
+    if (a.sortDate === null) return 1;
+    if (b.sortDate === null) return -1;
+    return a.sortDate < b.sortDate ? 1 : -1;
+  }
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The sentence of `text` around offset `at`, trimmed to a readable length. */
+export function sentenceAround(text: string, at: number, maxLength = 320): string {
+  const before = text.slice(0, at);
+  const startMatch = /(?:[.!?]["”’)]?\s+|\n\n)(?=[^\n]*$)/.exec(before);
+  let start = startMatch ? startMatch.index + startMatch[0].length : 0;
+  const endMatch = /[.!?](?=["”’)]?(?:\s|$))|\n\n/.exec(text.slice(at));
+  let end = endMatch ? at + endMatch.index + 1 : text.length;
+  if (endMatch?.[0] === "\n\n") end -= 1;
+  if (end - start > maxLength) {
+    start = Math.max(start, at - maxLength / 2);
+    end = Math.min(end, start + maxLength);
+  }
+  return text.slice(start, end).replace(/\s+/g, " ").trim();
+}
+
+function firstMention(mentions: readonly Mention[], entityId: string): Mention | undefined {
+  return mentions.find((m) => m.entityId === entityId);
+}
+
+export function buildArchive(input: ArchiveInput): Archive {
+  const articles: ArchiveArticle[] = input.articles.map((article) => {
+    const analysis = input.analyses.get(article.id) ?? EMPTY_ANALYSIS;
+    const estimate = article.date ? null : analysis.estimatedPeriod;
+    return {
+      ...article,
+      analysis,
+      sortDate: article.date ? article.date.slice(0, 10) : (estimate?.from ?? null),
+      dateEstimated: !article.date && estimate !== null,
+    };
+  });
+  articles.sort(compareNewestFirst);
+  const articleById = new Map(articles.map((a) => [a.id, a]));
+
+  const known = new Map(
+    input.kb.entities.map((e) => [
+      e.id,
+      {
+        id: e.id,
+        name: e.name,
+        kind: e.kind,
+        description: e.description,
+        aliases: [...e.aliases, ...e.misspellings],
+        roles: e.roles,
+        discovered: false,
+      },
+    ]),
+  );
+  for (const d of input.discovered) {
+    if (!known.has(d.id)) {
+      known.set(d.id, { ...d, description: "", aliases: [], roles: [], discovered: true });
+    }
+  }
+
+  const entityById = new Map<string, ArchiveEntity>();
+  const pairCounts = new Map<string, Map<string, number>>();
+  for (const article of articles) {
+    const ids = article.analysis.entities.map((e) => e.id).filter((id) => known.has(id));
+    for (const entry of article.analysis.entities) {
+      const base = known.get(entry.id);
+      if (!base) continue;
+      let entity = entityById.get(entry.id);
+      if (!entity) {
+        entity = { ...base, occurrences: [], mentionCount: 0, coMentions: [] };
+        entityById.set(entry.id, entity);
+      }
+      const mention = firstMention(article.analysis.mentions, entry.id);
+      entity.occurrences.push({
+        articleId: article.id,
+        mentions: entry.mentions,
+        sentence: mention ? sentenceAround(article.text, mention.start) : "",
+      });
+      entity.mentionCount += entry.mentions;
+      const row = pairCounts.get(entry.id) ?? new Map<string, number>();
+      for (const other of ids) {
+        if (other !== entry.id) row.set(other, (row.get(other) ?? 0) + 1);
+      }
+      pairCounts.set(entry.id, row);
+    }
+  }
+  for (const [id, row] of pairCounts) {
+    const entity = entityById.get(id);
+    if (!entity) continue;
+    entity.coMentions = [...row]
+      .map(([other, count]) => ({ id: other, count }))
+      .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
+  }
+  const entities = [...entityById.values()].sort(
+    (a, b) =>
+      b.occurrences.length - a.occurrences.length ||
+      b.mentionCount - a.mentionCount ||
+      a.name.localeCompare(b.name),
+  );
+
+  const topics: ArchiveTopic[] = input.kb.topics.map((t) => ({
+    id: t.id,
+    label: t.label,
+    definition: t.definition,
+    articleIds: [],
+  }));
+  const topicById = new Map(topics.map((t) => [t.id, t]));
+  for (const article of articles) {
+    const ids = new Set([...article.analysis.topics.map((t) => t.id), ...article.topics]);
+    for (const id of ids) topicById.get(id)?.articleIds.push(article.id);
+  }
+
+  const yearMap = new Map<number, ArchiveYear>();
+  const undatedIds: string[] = [];
+  for (const article of articles) {
+    if (!article.sortDate) {
+      undatedIds.push(article.id);
+      continue;
+    }
+    const year = Number(article.sortDate.slice(0, 4));
+    const month = Number(article.sortDate.slice(5, 7));
+    let y = yearMap.get(year);
+    if (!y) {
+      y = { year, months: [], articleIds: [] };
+      yearMap.set(year, y);
+    }
+    y.articleIds.push(article.id);
+    let m = y.months.find((x) => x.month === month);
+    if (!m) {
+      m = { year, month, key: article.sortDate.slice(0, 7), articleIds: [] };
+      y.months.push(m);
+    }
+    m.articleIds.push(article.id);
+  }
+  const years = [...yearMap.values()].sort((a, b) => b.year - a.year);
+  for (const y of years) y.months.sort((a, b) => b.month - a.month);
+
+  const articlesByEntity = new Map<string, string[]>();
+  for (const e of entities)
+    articlesByEntity.set(
+      e.id,
+      e.occurrences.map((o) => o.articleId),
+    );
+
+  const related = (articleId: string, limit = 5): ArchiveArticle[] => {
+    const article = articleById.get(articleId);
+    if (!article) return [];
+    const scores = new Map<string, number>();
+    const add = (ids: readonly string[], weight: number) => {
+      for (const id of ids) if (id !== articleId) scores.set(id, (scores.get(id) ?? 0) + weight);
+    };
+    // Rare shared actors say more about kinship than ubiquitous ones ("NATO" is in every article).
+    for (const e of article.analysis.entities) {
+      const ids = articlesByEntity.get(e.id) ?? [];
+      add(ids, 1 / Math.log2(1 + ids.length));
+    }
+    for (const t of article.analysis.topics) add(topicById.get(t.id)?.articleIds ?? [], 0.5);
+    return [...scores]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, limit)
+      .flatMap(([id]) => articleById.get(id) ?? []);
+  };
+
+  return {
+    articles,
+    articleById,
+    entities,
+    entityById,
+    topics,
+    topicById,
+    years,
+    undatedIds,
+    related,
+  };
+}

@@ -1,0 +1,109 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ContentError } from "../records/index.ts";
+
+const HELP = `news-archive: build a static news archive from scraped articles
+
+Usage:
+  news-archive import <files or folders…> [--force] [--content DIR]
+      Turn raw scraped text into Markdown articles under content/articles/.
+      An article an editor has changed is skipped unless --force is given.
+  news-archive build [--out DIR] [--quiet]
+      Validate content, extract entities and topics, and write the site to dist/.
+      A failed build leaves the previous dist/ as it was.
+  news-archive serve      Development server with live reload.
+  news-archive preview    Serve dist/ as a static host would (404 page included).
+  news-archive review [list | promote ID | merge ID --into ENTITY | reject ID]
+      Review entities detected automatically and decide what the knowledge base keeps.
+  news-archive eval [gold.json…]
+      Score extraction against gold annotations (default: ../shared/seeds/gold/seeds.json).
+`;
+
+/** Runs one command; returns the process exit code. */
+export async function main(argv: string[], root = process.cwd()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "import": {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            force: { type: "boolean", default: false },
+            content: { type: "string", default: "content" },
+          },
+        });
+        if (positionals.length === 0) {
+          console.error("news-archive import: name at least one raw file or folder");
+          return 2;
+        }
+        const { importArticles, formatImportReport } = await import("../ingest/index.ts");
+        const report = await importArticles(positionals, {
+          contentDir: path.resolve(root, values.content, "articles"),
+          force: values.force,
+          root,
+        });
+        console.log(formatImportReport(report));
+        return report.failed.length > 0 ? 1 : 0;
+      }
+      case "build": {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            out: { type: "string", default: "dist" },
+            quiet: { type: "boolean", default: false },
+          },
+        });
+        const { buildSite, formatBuildSummary } = await import("../site/index.ts");
+        const summary = await buildSite({
+          root,
+          outDir: path.resolve(root, values.out),
+          quiet: values.quiet,
+        });
+        console.log(formatBuildSummary(summary));
+        return 0;
+      }
+      case "serve":
+      case "preview": {
+        const { values } = parseArgs({
+          args: rest,
+          options: { port: { type: "string", default: "8080" } },
+        });
+        const { serve, preview } = await import("../site/index.ts");
+        const port = Number(values.port);
+        return command === "serve" ? await serve({ root, port }) : await preview({ root, port });
+      }
+      case "review": {
+        const { review } = await import("../knowledge/review.ts");
+        return await review(rest, { root });
+      }
+      case "eval": {
+        const { runEval } = await import("../eval/index.ts");
+        return await runEval(rest, { root });
+      }
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        console.error(`news-archive: unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ContentError) {
+      console.error(`news-archive ${command}: ${error.message}`);
+      return 1;
+    }
+    if (
+      error instanceof TypeError &&
+      "code" in error &&
+      String(error.code).startsWith("ERR_PARSE_ARGS")
+    ) {
+      console.error(`news-archive ${command}: ${error.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw error;
+  }
+}

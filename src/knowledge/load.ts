@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { z } from "zod";
+import { ContentError, type ContentProblem } from "../records/index.ts";
+import {
+  entitiesFileSchema,
+  type KnowledgeBase,
+  rejectedFileSchema,
+  topicsFileSchema,
+} from "./schema.ts";
+
+export const KNOWLEDGE_FILES = {
+  entities: "entities.yaml",
+  topics: "topics.yaml",
+  rejected: "rejected.yaml",
+} as const;
+
+/** Line of the node at a zod issue path, so an editor is sent to the right line of a long file. */
+function lineOfPath(
+  doc: ReturnType<typeof parseDocument>,
+  counter: LineCounter,
+  at: PropertyKey[],
+) {
+  let node: unknown = doc.contents;
+  let line: number | undefined;
+  for (const key of at) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+      if (!pair) break;
+      if (isScalar(pair.key) && pair.key.range) line = counter.linePos(pair.key.range[0]).line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === "number") {
+      node = node.items[key];
+      const range = (node as Node | undefined)?.range;
+      if (range) line = counter.linePos(range[0]).line;
+    } else break;
+  }
+  return line;
+}
+
+async function readYaml<S extends z.ZodType>(
+  file: string,
+  rel: string,
+  schema: S,
+  optional: boolean,
+): Promise<{ value?: z.infer<S>; problems: ContentProblem[]; raw: string }> {
+  let raw: string;
+  try {
+    raw = await readFile(file, "utf8");
+  } catch {
+    if (optional) return { value: schema.parse({}), problems: [], raw: "" };
+    return { problems: [{ file: rel, message: "is missing" }], raw: "" };
+  }
+  const counter = new LineCounter();
+  const doc = parseDocument(raw, { lineCounter: counter, prettyErrors: false });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = counter.linePos(yamlError.pos[0]).line;
+    return {
+      problems: [{ file: rel, line, message: `invalid YAML: ${yamlError.message.split("\n")[0]}` }],
+      raw,
+    };
+  }
+  const result = schema.safeParse(doc.toJS() ?? {});
+  if (result.success) return { value: result.data, problems: [], raw };
+  return {
+    raw,
+    problems: result.error.issues.map((issue) => {
+      const line = lineOfPath(doc, counter, issue.path);
+      return {
+        file: rel,
+        ...(line ? { line } : {}),
+        field: issue.path.map(String).join("."),
+        message: issue.message,
+      };
+    }),
+  };
+}
+
+/** Reads and validates content/knowledge/. Throws a ContentError listing every problem. */
+export async function loadKnowledgeBase(dir: string, root: string): Promise<KnowledgeBase> {
+  const rel = (name: string) => path.relative(root, path.join(dir, name)).split(path.sep).join("/");
+  const [entities, topics, rejected] = await Promise.all([
+    readYaml(
+      path.join(dir, KNOWLEDGE_FILES.entities),
+      rel(KNOWLEDGE_FILES.entities),
+      entitiesFileSchema,
+      false,
+    ),
+    readYaml(
+      path.join(dir, KNOWLEDGE_FILES.topics),
+      rel(KNOWLEDGE_FILES.topics),
+      topicsFileSchema,
+      false,
+    ),
+    readYaml(
+      path.join(dir, KNOWLEDGE_FILES.rejected),
+      rel(KNOWLEDGE_FILES.rejected),
+      rejectedFileSchema,
+      true,
+    ),
+  ]);
+  const problems = [...entities.problems, ...topics.problems, ...rejected.problems];
+  const seen = new Map<string, string>();
+  for (const [index, entity] of (entities.value?.entities ?? []).entries()) {
+    const other = seen.get(entity.id);
+    if (other !== undefined) {
+      problems.push({
+        file: rel(KNOWLEDGE_FILES.entities),
+        field: `entities.${index}.id`,
+        message: `"${entity.id}" is already the id of ${other}`,
+      });
+    }
+    seen.set(entity.id, entity.name);
+  }
+  const topicIds = new Set<string>();
+  for (const [index, topic] of (topics.value?.topics ?? []).entries()) {
+    if (topicIds.has(topic.id)) {
+      problems.push({
+        file: rel(KNOWLEDGE_FILES.topics),
+        field: `topics.${index}.id`,
+        message: `"${topic.id}" is defined twice`,
+      });
+    }
+    topicIds.add(topic.id);
+    for (const rule of topic.rules.entities) {
+      if (!seen.has(rule.id)) {
+        problems.push({
+          file: rel(KNOWLEDGE_FILES.topics),
+          field: `topics.${index}.rules.entities`,
+          message: `unknown entity id "${rule.id}"`,
+        });
+      }
+    }
+  }
+  if (problems.length > 0 || !entities.value || !topics.value || !rejected.value) {
+    throw new ContentError(problems);
+  }
+  const digest = createHash("sha256")
+    .update(entities.raw)
+    .update("\0")
+    .update(topics.raw)
+    .update("\0")
+    .update(rejected.raw)
+    .digest("hex")
+    .slice(0, 16);
+  return {
+    entities: entities.value.entities,
+    topics: topics.value.topics,
+    rejected: rejected.value.rejected,
+    digest,
+  };
+}
