@@ -94,6 +94,9 @@ export interface ArchiveInput {
   kb: KnowledgeBase;
 }
 
+/** Entities or topics in more articles than this are too common to say two articles are related. */
+const RELATED_MAX_POSTINGS = 500;
+
 const EMPTY_ANALYSIS: ArticleAnalysis = {
   mentions: [],
   entities: [],
@@ -116,8 +119,10 @@ function compareNewestFirst(a: ArchiveArticle, b: ArchiveArticle): number {
 /** The sentence of `text` around offset `at`, trimmed to a readable length. */
 export function sentenceAround(text: string, at: number, maxLength = 320): string {
   const before = text.slice(0, at);
-  const startMatch = /(?:[.!?]["”’)]?\s+|\n\n)(?=[^\n]*$)/.exec(before);
-  let start = startMatch ? startMatch.index + startMatch[0].length : 0;
+  let start = 0;
+  for (const boundary of before.matchAll(/[.!?]["”’)]?\s+|\n\n/g)) {
+    start = boundary.index + boundary[0].length;
+  }
   const endMatch = /[.!?](?=["”’)]?(?:\s|$))|\n\n/.exec(text.slice(at));
   let end = endMatch ? at + endMatch.index + 1 : text.length;
   if (endMatch?.[0] === "\n\n") end -= 1;
@@ -257,12 +262,16 @@ export function buildArchive(input: ArchiveInput): Archive {
     const add = (ids: readonly string[], weight: number) => {
       for (const id of ids) if (id !== articleId) scores.set(id, (scores.get(id) ?? 0) + weight);
     };
-    // Rare shared actors say more about kinship than ubiquitous ones ("NATO" is in every article).
+    // Rare shared actors say more about kinship than ubiquitous ones ("NATO" is in every article),
+    // and skipping the ubiquitous ones keeps this linear in archive size instead of quadratic.
     for (const e of article.analysis.entities) {
       const ids = articlesByEntity.get(e.id) ?? [];
-      add(ids, 1 / Math.log2(1 + ids.length));
+      if (ids.length <= RELATED_MAX_POSTINGS) add(ids, 1 / Math.log2(1 + ids.length));
     }
-    for (const t of article.analysis.topics) add(topicById.get(t.id)?.articleIds ?? [], 0.5);
+    for (const t of article.analysis.topics) {
+      const ids = topicById.get(t.id)?.articleIds ?? [];
+      if (ids.length <= RELATED_MAX_POSTINGS) add(ids, 0.5);
+    }
     return [...scores]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, limit)

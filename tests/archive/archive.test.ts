@@ -1,0 +1,192 @@
+import { describe, expect, it } from "vitest";
+import { buildArchive, sentenceAround } from "../../src/archive/index.ts";
+import type { ArticleAnalysis, KnowledgeBase, Mention } from "../../src/knowledge/index.ts";
+import type { Article } from "../../src/records/index.ts";
+
+function article(id: string, date: string | null, text: string): Article {
+  return {
+    id,
+    title: id,
+    date,
+    dateEvidence: date,
+    source: null,
+    dateline: null,
+    sourceTags: [],
+    sourceFile: `${id}.txt`,
+    topics: [],
+    file: `content/articles/${id}.md`,
+    markdown: text,
+    text,
+  };
+}
+
+function mentionsOf(text: string, names: Record<string, string>): Mention[] {
+  return Object.entries(names).flatMap(([surface, entityId]) => {
+    const start = text.indexOf(surface);
+    return start < 0
+      ? []
+      : [{ entityId, start, end: start + surface.length, surface, via: "name" as const }];
+  });
+}
+
+function analysis(mentions: Mention[], extra: Partial<ArticleAnalysis> = {}): ArticleAnalysis {
+  const ids = [...new Set(mentions.map((m) => m.entityId))];
+  return {
+    mentions,
+    entities: ids.map((id) => ({
+      id,
+      mentions: mentions.filter((m) => m.entityId === id).length,
+      surfaceForms: [...new Set(mentions.filter((m) => m.entityId === id).map((m) => m.surface))],
+      discovered: false,
+    })),
+    discovered: [],
+    topics: [],
+    dateFlag: null,
+    estimatedPeriod: null,
+    ...extra,
+  };
+}
+
+const kb: KnowledgeBase = {
+  digest: "test",
+  rejected: [],
+  entities: [
+    {
+      id: "nato",
+      name: "NATO",
+      kind: "organization",
+      description: "",
+      aliases: [],
+      misspellings: [],
+      descriptions: [],
+      roles: [],
+    },
+    {
+      id: "kabul",
+      name: "Kabul",
+      kind: "place",
+      description: "",
+      aliases: [],
+      misspellings: [],
+      descriptions: [],
+      roles: [],
+    },
+    {
+      id: "blinken",
+      name: "Antony Blinken",
+      kind: "person",
+      description: "",
+      aliases: [],
+      misspellings: [],
+      descriptions: [],
+      roles: [],
+    },
+  ],
+  topics: [
+    {
+      id: "withdrawal",
+      label: "Withdrawal",
+      definition: "",
+      threshold: 1,
+      rules: { phrases: [], entities: [] },
+    },
+  ],
+};
+
+const names = { NATO: "nato", Kabul: "kabul", "Antony Blinken": "blinken" };
+const texts = {
+  a: "NATO met in Brussels. Antony Blinken spoke about Kabul.",
+  b: "Troops left Kabul. NATO said so.",
+  c: "Nothing known here. NATO only.",
+  d: "Undated piece about NATO.",
+};
+
+function sample() {
+  const articles = [
+    article("a", "2021-04-14", texts.a),
+    article("b", "2021-08-16", texts.b),
+    article("c", null, texts.c),
+    article("d", null, texts.d),
+  ];
+  const analyses = new Map<string, ArticleAnalysis>([
+    [
+      "a",
+      analysis(mentionsOf(texts.a, names), {
+        topics: [{ id: "withdrawal", score: 2, evidence: [] }],
+      }),
+    ],
+    [
+      "b",
+      analysis(mentionsOf(texts.b, names), {
+        topics: [{ id: "withdrawal", score: 3, evidence: [] }],
+      }),
+    ],
+    [
+      "c",
+      analysis(mentionsOf(texts.c, names), {
+        estimatedPeriod: { from: "2019-01-01", to: "2019-12-31", basis: [] },
+      }),
+    ],
+    ["d", analysis(mentionsOf(texts.d, names))],
+  ]);
+  return buildArchive({ articles, analyses, discovered: [], kb });
+}
+
+describe("buildArchive", () => {
+  it("orders articles newest first, estimates by their start, undated last", () => {
+    const archive = sample();
+    expect(archive.articles.map((a) => a.id)).toEqual(["b", "a", "c", "d"]);
+    expect(archive.articleById.get("c")?.dateEstimated).toBe(true);
+    expect(archive.articleById.get("c")?.sortDate).toBe("2019-01-01");
+    expect(archive.undatedIds).toEqual(["d"]);
+  });
+
+  it("indexes entities with newest-first occurrences, mention sentences and co-mentions", () => {
+    const archive = sample();
+    const kabul = archive.entityById.get("kabul");
+    expect(kabul?.occurrences.map((o) => [o.articleId, o.sentence])).toEqual([
+      ["b", "Troops left Kabul."],
+      ["a", "Antony Blinken spoke about Kabul."],
+    ]);
+    expect(kabul?.coMentions).toEqual([
+      { id: "nato", count: 2 },
+      { id: "blinken", count: 1 },
+    ]);
+    expect(archive.entities.map((e) => e.id)).toEqual(["nato", "kabul", "blinken"]);
+  });
+
+  it("groups by year and month, estimated articles under their period", () => {
+    const archive = sample();
+    expect(archive.years.map((y) => [y.year, y.months.map((m) => [m.key, m.articleIds])])).toEqual([
+      [
+        2021,
+        [
+          ["2021-08", ["b"]],
+          ["2021-04", ["a"]],
+        ],
+      ],
+      [2019, [["2019-01", ["c"]]]],
+    ]);
+  });
+
+  it("lists every taxonomy topic with its articles newest first", () => {
+    expect(sample().topicById.get("withdrawal")?.articleIds).toEqual(["b", "a"]);
+  });
+
+  it("ranks related articles by shared rare actors and topics", () => {
+    const related = sample()
+      .related("a")
+      .map((a) => a.id);
+    expect(related[0]).toBe("b");
+    expect(related).not.toContain("a");
+  });
+});
+
+describe("sentenceAround", () => {
+  it("returns the whole sentence around an offset, not crossing paragraphs", () => {
+    const text = "First one. Second “quoted.” Third here.\n\nNew paragraph";
+    expect(sentenceAround(text, text.indexOf("Third"))).toBe("Third here.");
+    expect(sentenceAround(text, text.indexOf("New"))).toBe("New paragraph");
+    expect(sentenceAround(text, 2)).toBe("First one.");
+  });
+});
