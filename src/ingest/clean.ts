@@ -48,7 +48,7 @@ const LEGAL_FOOTNOTE =
 const POSITION_MARKER =
   /,\s+(?:(?:second |third |far |top |bottom )?(?:left|right|center|centre)|(?:2nd|3rd) (?:left|right)|from left|foreground|background|pictured)\s*(?:,|\)|$)/i;
 const PHOTO_CREDIT =
-  /\((?:photo|image|picture|file)\b[^)]*\)|\b(?:AP Photo|REUTERS\/|AFP(?: via Getty)?|Getty Images|EPA-EFE)\b/i;
+  /\((?:photo|image|picture|file photo)\b[^)]*\)|\bAP Photo\/|\bREUTERS\/|\bGetty Images\b|\/(?:AFP|EPA|AP)\b/i;
 const ENDS_WITH_DATE =
   /\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},\s+\d{4}\.?$/;
 
@@ -86,9 +86,19 @@ const endsSentence = (line: string) => /[.!?…]["”’)\]]*$/.test(line) || /[
 /** A short line with no closing punctuation that starts with a capital: a heading or headline. */
 function isHeadingShaped(line: string, maxWords: number): boolean {
   const words = wordsOf(line);
-  if (words.length === 0 || words.length > maxWords || line.length > 90) return false;
+  if (words.length === 0 || words.length > maxWords || line.length > 140) return false;
   if (/[.,;:!"“”]$/.test(line)) return false;
   return /^[\p{Lu}\p{N}'‘"“]/u.test(line);
+}
+
+function isHeadlineShaped(line: string): boolean {
+  return (
+    isHeadingShaped(line, 20) ||
+    (line.length <= 140 &&
+      !endsSentence(line) &&
+      /^[\p{Lu}"“‘']/u.test(line) &&
+      !/[,;:]$/.test(line))
+  );
 }
 
 /** Headline of a related-link list: mostly capitalised words, no sentence ending. */
@@ -265,10 +275,17 @@ export function cleanRawArticle(raw: string): CleanArticle {
     }
   });
 
-  // The outlet's own headline, when the text opens with one.
+  // The outlet's own headline, when the text opens with one: a single short line without a
+  // sentence ending, followed by prose.
   let title: string | null = null;
   const first = blocks[0];
-  if (first && first.kind === "heading" && blocks[1]?.kind === "paragraph") {
+  if (
+    first &&
+    (first.kind === "heading" || first.kind === "paragraph") &&
+    isHeadlineShaped(first.text) &&
+    blocks[1]?.kind === "paragraph" &&
+    flat[0]?.length === 1
+  ) {
     title = first.text;
     blocks.shift();
   }

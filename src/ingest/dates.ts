@@ -103,7 +103,7 @@ export function parseHeaderDate(line: string): string | null {
   if (trimmed.length === 0 || trimmed.length > 100) return null;
   const found = findDate(trimmed);
   if (!found) return null;
-  const rest = (trimmed.slice(0, found.index) + " " + trimmed.slice(found.index + found.length))
+  const rest = `${trimmed.slice(0, found.index)} ${trimmed.slice(found.index + found.length)}`
     .replace(/\([^)]*\)/g, " ")
     .replace(HEADER_WORDS, " ")
     .replace(/T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g, " ")

@@ -43,7 +43,11 @@ export function articleId(fileName: string, title: string, raw: string): string 
     .replace(/\.[^.]*$/, "")
     .toLowerCase();
   if (ID_PATTERN.test(stem)) return stem;
-  const cleaned = stem.replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+|[-_]+$/g, "");
+  const cleaned = stem
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^[-_]+|[-_]+$/g, "");
   if (cleaned.length >= 3 && ID_PATTERN.test(cleaned)) return cleaned;
   const slug = title
     .normalize("NFKD")
