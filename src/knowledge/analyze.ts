@@ -1,4 +1,14 @@
+import { distance } from "fastest-levenshtein";
 import type { Article } from "../records/index.ts";
+import {
+  constraintOf,
+  dateFlag,
+  estimatePeriod,
+  type RoleConstraint,
+  type RoleModifier,
+} from "./dates.ts";
+import { discoverEntities } from "./discover.ts";
+import { type PhraseIndex as Index, PhraseIndex, type PhraseMatch } from "./matcher.ts";
 import type {
   ArticleAnalysis,
   ArticleEntity,
@@ -6,85 +16,293 @@ import type {
   DiscoveredEntity,
   KnowledgeBase,
   Mention,
-  MentionVia,
+  Topic,
 } from "./schema.ts";
+import { foldPhrase, foldText, type Token, tokenize } from "./text.ts";
 
-/**
- * First version of mention finding: known names, aliases and role phrases matched as whole words,
- * longest match first. The knowledge stage's later work (fuzzy names, discovery, date checks)
- * plugs in behind `analyzeCorpus`, which is all other stages call.
- */
-
-interface Pattern {
-  phrase: string;
-  entityId: string;
-  via: MentionVia;
-  from?: string;
-  to?: string | null;
+interface Span {
+  start: number;
+  end: number;
 }
 
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+interface Candidate extends Span {
+  match: PhraseMatch;
 }
 
-function patternsOf(kb: KnowledgeBase): Pattern[] {
-  const patterns: Pattern[] = [];
-  for (const entity of kb.entities) {
-    patterns.push({ phrase: entity.name, entityId: entity.id, via: "name" });
-    for (const alias of entity.aliases)
-      patterns.push({ phrase: alias, entityId: entity.id, via: "alias" });
-    for (const m of entity.misspellings)
-      patterns.push({ phrase: m, entityId: entity.id, via: "misspelling" });
-    for (const role of entity.roles) {
-      for (const alias of role.aliases) {
-        patterns.push({
-          phrase: alias,
-          entityId: entity.id,
-          via: "role",
-          from: role.from,
-          to: role.to,
+/** Words glued to a name by a scraper: "Kulebasaid", "withBlinken". */
+const FUNCTION_WORDS =
+  "said|says|told|added|and|the|was|has|had|is|in|on|at|to|of|for|with|from|who|also|met|called|urged";
+const GLUED_AFTER = new RegExp(`^(\\p{Lu}\\p{Ll}{3,})(${FUNCTION_WORDS})$`, "u");
+const GLUED_BEFORE = new RegExp(`^(${FUNCTION_WORDS})(\\p{Lu}\\p{Ll}{3,})$`, "u");
+
+/** Between a title and the name it belongs to: nothing, or a first name the knowledge base lacks. */
+const TITLE_GAP = /^\s+(?:\p{Lu}[\p{L}'.-]*\s+){0,2}$/u;
+
+/** "the administration led by Joe Biden", "the Biden administration": the person is in office. */
+const ADMINISTRATION_BEFORE =
+  /\b(new\s+|former\s+)?(?:administration|government)\s+(?:led\s+by|of)\s+$/i;
+const ADMINISTRATION_AFTER = /^\s+(?:administration|government)\b/i;
+const HEAD_ROLE = /president|prime minister|chancellor|premier|leader/i;
+
+const MODIFIERS: [RegExp, RoleModifier][] = [
+  [/(?:^|\s)(?:former|ex-|ex|erstwhile)\s*$/i, "former"],
+  [/(?:^|\s)(?:then-|then|late)\s*$/i, "then"],
+  [/(?:^|\s)(?:new|newly[- ]appointed|incoming|newly[- ]elected)\s*$/i, "new"],
+];
+
+function modifierBefore(folded: string, start: number): RoleModifier {
+  const before = folded.slice(Math.max(0, start - 24), start);
+  for (const [pattern, modifier] of MODIFIERS) if (pattern.test(before)) return modifier;
+  return "current";
+}
+
+/** Longest match wins: candidates by length, each kept unless it overlaps a longer one kept. */
+function selectLongest(candidates: Candidate[]): Candidate[] {
+  const sorted = [...candidates].sort(
+    (a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start,
+  );
+  const chosen: Candidate[] = [];
+  for (const c of sorted) {
+    if (!chosen.some((k) => overlaps(k, c))) chosen.push(c);
+  }
+  return chosen.sort((a, b) => a.start - b.start);
+}
+
+const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
+const contains = (outer: Span, inner: Span) => outer.start <= inner.start && inner.end <= outer.end;
+
+export interface ArticleExtraction {
+  mentions: Mention[];
+  constraints: RoleConstraint[];
+}
+
+/** Finds every knowledge-base mention in one article's text. */
+export function extractMentions(
+  text: string,
+  date: string | null,
+  index: Index,
+): ArticleExtraction {
+  const { folded, toOriginal } = foldText(text);
+  const tokens = tokenize(folded);
+  const span = (m: PhraseMatch): Span => ({
+    start: tokens[m.startToken]?.start ?? 0,
+    end: tokens[m.endToken - 1]?.end ?? 0,
+  });
+  const byLayer = {
+    name: [] as Candidate[],
+    role: [] as Candidate[],
+    description: [] as Candidate[],
+  };
+  for (const match of index.matchAll(tokens, folded)) {
+    const layers = new Set(match.targets.map((t) => t.layer));
+    for (const layer of layers) {
+      const targets = match.targets.filter((t) => t.layer === layer);
+      byLayer[layer].push({ ...span(match), match: { ...match, targets } });
+    }
+  }
+  const names = selectLongest(byLayer.name);
+  names.push(...gluedAndNearMisses(tokens, names, index));
+  const roles = selectLongest(byLayer.role).filter(
+    // A role phrase inside a longer name ("Secretary of State" in "the Secretary of State Building") is not one.
+    (r) => !names.some((n) => overlaps(n, r) && !contains(r, n)),
+  );
+  const descriptions = selectLongest(byLayer.description).filter(
+    (d) => !names.some((n) => overlaps(n, d)) && !roles.some((r) => overlaps(r, d)),
+  );
+
+  const named = new Set(names.flatMap((n) => n.match.targets.map((t) => t.entityId)));
+  const mentions: Mention[] = [];
+  const constraints: RoleConstraint[] = [];
+  const original = (s: Span) => ({ start: toOriginal[s.start] ?? 0, end: toOriginal[s.end] ?? 0 });
+  const push = (s: Span, entityId: string, via: Mention["via"]) => {
+    const { start, end } = original(s);
+    mentions.push({ entityId, start, end, surface: text.slice(start, end), via });
+  };
+
+  for (const n of names) {
+    const target = n.match.targets[0];
+    if (target) push(n, target.entityId, target.via);
+  }
+
+  const day = date?.slice(0, 10) ?? null;
+  for (const r of roles) {
+    const modifier = modifierBefore(folded, r.start);
+    // A title right before a name is part of the name ("US Secretary of State Mike Pompeo"): it is
+    // evidence of when the text was written, not a second mention.
+    const next = names.find((n) => n.start > r.end && TITLE_GAP.test(folded.slice(r.end, n.start)));
+    const holder = next?.match.targets.find((t) =>
+      r.match.targets.some((rt) => rt.entityId === t.entityId),
+    );
+    if (next && holder) {
+      const entity = index.entities.get(holder.entityId);
+      const roleIndexes = r.match.targets
+        .filter((t) => t.entityId === holder.entityId)
+        .map((t) => t.roleIndex);
+      const held = (entity?.roles ?? []).filter((_, i) => roleIndexes.includes(i));
+      const period = constraintOf(held, modifier);
+      if (entity && period && held[0]) {
+        const evidenceSpan = original({ start: r.start, end: next.end });
+        const prefix =
+          modifier === "current"
+            ? ""
+            : `${
+                folded
+                  .slice(r.start - 24, r.start)
+                  .split(/\s+/)
+                  .filter(Boolean)
+                  .at(-1) ?? ""
+              } `;
+        constraints.push({
+          person: entity.name,
+          role: held[0].role,
+          evidence: `${prefix}${text.slice(evidenceSpan.start, evidenceSpan.end)}`.trim(),
+          from: period.from,
+          to: period.to,
+          term: {
+            from: held.map((h) => h.from).sort()[0] ?? period.from,
+            to: held.some((h) => h.to === null)
+              ? null
+              : (held
+                  .map((h) => h.to ?? "")
+                  .sort()
+                  .at(-1) ?? null),
+          },
         });
       }
+      continue;
+    }
+    if (modifier === "former" || modifier === "then") continue;
+    // Otherwise the phrase stands in for the holder on the article's date, if the article names them.
+    const holders = r.match.targets.filter((t) => {
+      if (!named.has(t.entityId)) return false;
+      const role = index.entities.get(t.entityId)?.roles[t.roleIndex ?? -1];
+      if (!role) return false;
+      return day === null || (role.from <= day && (role.to === null || day <= role.to));
+    });
+    const unique = [...new Set(holders.map((h) => h.entityId))];
+    if (unique.length === 1 && unique[0]) {
+      const withArticle = /(?:^|\s)the\s$/i.test(folded.slice(Math.max(0, r.start - 4), r.start));
+      push(withArticle ? { start: r.start - 4, end: r.end } : r, unique[0], "role");
     }
   }
-  return patterns.sort((a, b) => b.phrase.length - a.phrase.length);
-}
-
-export function findMentions(text: string, date: string | null, kb: KnowledgeBase): Mention[] {
-  const taken = new Uint8Array(text.length);
-  const mentions: Mention[] = [];
-  const day = date?.slice(0, 10) ?? null;
-  for (const p of patternsOf(kb)) {
-    if (p.via === "role" && (!day || day < (p.from ?? "") || (p.to && day >= p.to))) continue;
-    const re = new RegExp(
-      `(?<![\\p{L}\\p{N}])${escapeRegExp(p.phrase)}(?:'s|’s)?(?![\\p{L}\\p{N}])`,
-      "gu",
-    );
-    for (const match of text.matchAll(re)) {
-      const start = match.index;
-      const end = start + p.phrase.length;
-      if (taken.subarray(start, end).some((t) => t === 1)) continue;
-      taken.fill(1, start, end);
-      mentions.push({
-        entityId: p.entityId,
-        start,
-        end,
-        surface: text.slice(start, end),
-        via: p.via,
-      });
-    }
+  for (const n of names) {
+    const target = n.match.targets[0];
+    const entity = target ? index.entities.get(target.entityId) : undefined;
+    if (!entity || entity.kind !== "person") continue;
+    const before = ADMINISTRATION_BEFORE.exec(folded.slice(Math.max(0, n.start - 40), n.start));
+    const after = ADMINISTRATION_AFTER.test(folded.slice(n.end, n.end + 20));
+    if (!before && !after) continue;
+    const modifier: RoleModifier =
+      before?.[1]?.trim().toLowerCase() === "new" ||
+      /\bnew\s+$/i.test(folded.slice(Math.max(0, n.start - 8), n.start))
+        ? "new"
+        : before?.[1]?.trim().toLowerCase() === "former"
+          ? "former"
+          : "current";
+    const held = entity.roles.filter((role) => HEAD_ROLE.test(role.role));
+    const period = constraintOf(held, modifier);
+    if (!period || !held[0]) continue;
+    const evidenceStart = before ? n.start - before[0].length : n.start;
+    const evidenceEnd = after
+      ? n.end + (ADMINISTRATION_AFTER.exec(folded.slice(n.end))?.[0].length ?? 0)
+      : n.end;
+    const evidence = original({ start: evidenceStart, end: evidenceEnd });
+    constraints.push({
+      person: entity.name,
+      role: held[0].role,
+      evidence: text.slice(evidence.start, evidence.end).trim(),
+      from: period.from,
+      to: period.to,
+      term: { from: held[0].from, to: held[0].to },
+    });
   }
-  return mentions.sort((a, b) => a.start - b.start);
+  for (const d of descriptions) {
+    const target = d.match.targets.find((t) => named.has(t.entityId));
+    if (target) push(d, target.entityId, "description");
+  }
+  mentions.sort((a, b) => a.start - b.start || b.end - a.end);
+  return { mentions, constraints };
 }
 
-function summarise(mentions: Mention[]): ArticleEntity[] {
+/**
+ * Names the trie cannot see: a known name glued to a word ("Kulebasaid") or misspelt by a letter or
+ * two ("Sassouli", "Stoltenburg"). Only capitalised tokens are tried, against people's name words,
+ * with an edit distance bounded by length, so ordinary words never match.
+ */
+function gluedAndNearMisses(
+  tokens: readonly Token[],
+  names: Candidate[],
+  index: Index,
+): Candidate[] {
+  const found: Candidate[] = [];
+  const covered = (t: Token) => names.some((n) => n.start <= t.start && t.end <= n.end);
+  const person = (word: string) => {
+    const owners = index.personNameTokens.get(word);
+    return owners && owners.size === 1 ? [...owners][0] : undefined;
+  };
+  const candidate = (
+    i: number,
+    start: number,
+    end: number,
+    entityId: string,
+    via: "glued" | "fuzzy",
+  ) => ({
+    start,
+    end,
+    match: { startToken: i, endToken: i + 1, targets: [{ entityId, via, layer: "name" as const }] },
+  });
+  tokens.forEach((token, i) => {
+    if (covered(token) || !/^\p{Lu}/u.test(token.value)) return;
+    const after = GLUED_AFTER.exec(token.value);
+    const afterOwner = after?.[1] ? person(after[1]) : undefined;
+    if (after?.[1] && afterOwner) {
+      found.push(candidate(i, token.start, token.start + after[1].length, afterOwner, "glued"));
+      return;
+    }
+    if (token.value.length < 6) return;
+    let best: { id: string; cost: number } | null = null;
+    for (const [word, owners] of index.personNameTokens) {
+      if (
+        owners.size !== 1 ||
+        word[0] !== token.value[0] ||
+        Math.abs(word.length - token.value.length) > 2
+      )
+        continue;
+      const limit = word.length >= 9 ? 2 : 1;
+      const cost = distance(word, token.value);
+      if (cost > 0 && cost <= limit && (!best || cost < best.cost))
+        best = { id: [...owners][0] as string, cost };
+    }
+    if (best) {
+      // Include a first name right before the misspelt surname: "David Sassouli" is one mention.
+      const previous = tokens[i - 1];
+      const entity = index.entities.get(best.id);
+      const firstName = entity?.name.split(/\s+/)[0];
+      const start =
+        previous && previous.value === firstName && token.start - previous.end === 1
+          ? previous.start
+          : token.start;
+      found.push(candidate(i, start, token.end, best.id, "fuzzy"));
+    }
+  });
+  tokens.forEach((token, i) => {
+    const before = GLUED_BEFORE.exec(token.value);
+    const owner = before?.[2] ? person(before[2]) : undefined;
+    if (before?.[1] && before[2] && owner && !covered(token)) {
+      found.push(candidate(i, token.start + before[1].length, token.end, owner, "glued"));
+    }
+  });
+  return found;
+}
+
+function summarise(mentions: readonly Mention[], discovered: ReadonlySet<string>): ArticleEntity[] {
   const byId = new Map<string, ArticleEntity>();
   for (const m of mentions) {
     const entry = byId.get(m.entityId) ?? {
       id: m.entityId,
       mentions: 0,
       surfaceForms: [],
-      discovered: false,
+      discovered: discovered.has(m.entityId),
     };
     entry.mentions += 1;
     if (!entry.surfaceForms.includes(m.surface)) entry.surfaceForms.push(m.surface);
@@ -93,27 +311,54 @@ function summarise(mentions: Mention[]): ArticleEntity[] {
   return [...byId.values()].sort((a, b) => b.mentions - a.mentions || a.id.localeCompare(b.id));
 }
 
-function scoreTopics(text: string, entities: ArticleEntity[], kb: KnowledgeBase): ArticleTopic[] {
-  const lower = text.toLowerCase();
-  const topics: ArticleTopic[] = [];
-  for (const topic of kb.topics) {
+interface CompiledTopic {
+  topic: Topic;
+  phrases: { pattern: RegExp; weight: number }[];
+}
+
+function compileTopics(kb: KnowledgeBase): CompiledTopic[] {
+  return kb.topics.map((topic) => ({
+    topic,
+    phrases: topic.rules.phrases.map((rule) => ({
+      pattern: new RegExp(
+        `(?<![\\p{L}\\p{N}])${foldPhrase(rule.text)
+          .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+          .replace(/\s+/g, "\\s+")}(?![\\p{L}\\p{N}])`,
+        "iu",
+      ),
+      weight: rule.weight,
+    })),
+  }));
+}
+
+function scoreTopics(
+  text: string,
+  entities: readonly ArticleEntity[],
+  topics: readonly CompiledTopic[],
+  names: ReadonlyMap<string, string>,
+): ArticleTopic[] {
+  const { folded, toOriginal } = foldText(text);
+  const present = new Set(entities.map((e) => e.id));
+  const ranked: ArticleTopic[] = [];
+  for (const { topic, phrases } of topics) {
     let score = 0;
     const evidence: string[] = [];
-    for (const rule of topic.rules.phrases) {
-      if (lower.includes(rule.text.toLowerCase())) {
-        score += rule.weight;
-        evidence.push(rule.text);
-      }
+    for (const phrase of phrases) {
+      const match = phrase.pattern.exec(folded);
+      if (!match) continue;
+      score += phrase.weight;
+      const start = toOriginal[match.index] ?? 0;
+      const end = toOriginal[match.index + match[0].length] ?? start;
+      evidence.push(text.slice(start, end));
     }
     for (const rule of topic.rules.entities) {
-      if (entities.some((e) => e.id === rule.id)) {
-        score += rule.weight;
-        evidence.push(rule.id);
-      }
+      if (!present.has(rule.id)) continue;
+      score += rule.weight;
+      evidence.push(names.get(rule.id) ?? rule.id);
     }
-    if (score >= topic.threshold) topics.push({ id: topic.id, score, evidence });
+    if (score >= topic.threshold) ranked.push({ id: topic.id, score, evidence });
   }
-  return topics.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  return ranked.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
 }
 
 export interface CorpusAnalysis {
@@ -121,19 +366,49 @@ export interface CorpusAnalysis {
   discovered: DiscoveredEntity[];
 }
 
-export function analyzeCorpus(articles: readonly Article[], kb: KnowledgeBase): CorpusAnalysis {
+export interface AnalyzeOptions {
+  /** Propose entities the knowledge base lacks (slower; on by default). */
+  discover?: boolean;
+}
+
+/** Mentions of one article with knowledge-base entities only; what tests and tools call directly. */
+export function findMentions(text: string, date: string | null, kb: KnowledgeBase): Mention[] {
+  return extractMentions(text, date, new PhraseIndex(kb)).mentions;
+}
+
+export function analyzeCorpus(
+  articles: readonly Article[],
+  kb: KnowledgeBase,
+  options: AnalyzeOptions = {},
+): CorpusAnalysis {
+  const index = new PhraseIndex(kb);
+  const topics = compileTopics(kb);
+  const names = new Map(kb.entities.map((e) => [e.id, e.name]));
+  const extractions = new Map(articles.map((a) => [a.id, extractMentions(a.text, a.date, index)]));
+  const discovery =
+    options.discover === false
+      ? { discovered: [], mentions: new Map<string, Mention[]>() }
+      : discoverEntities(articles, extractions, kb);
+  for (const d of discovery.discovered) names.set(d.id, d.name);
+  const discoveredIds = new Set(discovery.discovered.map((d) => d.id));
+
   const analyses = new Map<string, ArticleAnalysis>();
   for (const article of articles) {
-    const mentions = findMentions(article.text, article.date, kb);
-    const entities = summarise(mentions);
+    const extraction = extractions.get(article.id) ?? { mentions: [], constraints: [] };
+    const extra = discovery.mentions.get(article.id) ?? [];
+    const mentions = [...extraction.mentions, ...extra].sort(
+      (a, b) => a.start - b.start || b.end - a.end,
+    );
+    const entities = summarise(mentions, discoveredIds);
+    const introduced = new Set(extra.map((m) => m.entityId));
     analyses.set(article.id, {
       mentions,
       entities,
-      discovered: [],
-      topics: scoreTopics(article.text, entities, kb),
-      dateFlag: null,
-      estimatedPeriod: null,
+      discovered: discovery.discovered.filter((d) => introduced.has(d.id)),
+      topics: scoreTopics(article.text, entities, topics, names),
+      dateFlag: article.date ? dateFlag(article.date, extraction.constraints) : null,
+      estimatedPeriod: article.date ? null : estimatePeriod(extraction.constraints),
     });
   }
-  return { analyses, discovered: [] };
+  return { analyses, discovered: discovery.discovered };
 }

@@ -1,5 +1,13 @@
-export { analyzeCorpus, type CorpusAnalysis, findMentions } from "./analyze.ts";
+export {
+  type AnalyzeOptions,
+  analyzeCorpus,
+  type CorpusAnalysis,
+  extractMentions,
+  findMentions,
+} from "./analyze.ts";
+export { dateFlag, estimatePeriod, formatDay, type RoleConstraint } from "./dates.ts";
 export { KNOWLEDGE_FILES, loadKnowledgeBase } from "./load.ts";
+export { PhraseIndex } from "./matcher.ts";
 export type {
   ArticleAnalysis,
   ArticleEntity,

@@ -12,7 +12,11 @@ const phrase = z.string().trim().min(1, "must not be empty");
 /** A dated office: "Secretary General of NATO" from 2014-10-01 to 2024-10-01. */
 export const datedRoleSchema = z.strictObject({
   role: phrase,
-  /** Phrases that stand in for the holder's name while they hold the role ("the NATO chief"). */
+  /**
+   * Titles and phrases for the holder while in office ("NATO Secretary General", "the NATO chief").
+   * A phrase is resolved by the article's date and counts as a mention only where the article also
+   * names the holder: otherwise it refers to someone the article never names.
+   */
   aliases: z.array(phrase).default([]),
   from: isoDateSchema,
   /** null: still in office. */

@@ -1,0 +1,164 @@
+import nlp from "compromise";
+import type { Article, EntityKind } from "../records/index.ts";
+import type { DiscoveredEntity, KnowledgeBase, Mention } from "./schema.ts";
+import { foldPhrase } from "./text.ts";
+
+/**
+ * Names the knowledge base lacks. compromise proposes people, places and organizations; general
+ * filters (titles, dates, demonyms, single words that only start a sentence, rejected names) and
+ * the knowledge base decide. A discovered person's later surname-only mentions in the same
+ * article are merged into them.
+ */
+
+const TITLE_WORDS = new Set(
+  "president minister secretary general spokesman spokeswoman ambassador envoy chief commander prime foreign defense defence state deputy senator governor king queen prince mullah sheikh chancellor representative special former new mr mrs ms dr gen lt col adm sgt the a an of and said".split(
+    " ",
+  ),
+);
+const CALENDAR =
+  /^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december)$/i;
+/** Adjectives of nationality and region: never entities by themselves. */
+const DEMONYM = /(?:an|ian|ese|ish|i|ic)$/;
+
+export interface DiscoveryResult {
+  discovered: DiscoveredEntity[];
+  mentions: Map<string, Mention[]>;
+}
+
+interface Proposal {
+  text: string;
+  start: number;
+  kind: EntityKind;
+}
+
+function slug(name: string): string {
+  return foldPhrase(name)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 80)
+    .replace(/-+$/, "");
+}
+
+interface OffsetTerm {
+  text: string;
+  offset: { start: number; length: number };
+}
+
+function proposals(text: string): Proposal[] {
+  const doc = nlp(text);
+  const found: Proposal[] = [];
+  const collect = (view: { json: (o: object) => unknown }, kind: EntityKind) => {
+    for (const item of view.json({ offset: true, terms: { offset: true } }) as {
+      terms: OffsetTerm[];
+    }[]) {
+      const first = item.terms[0];
+      const last = item.terms.at(-1);
+      if (!first || !last) continue;
+      const start = first.offset.start;
+      const end = last.offset.start + last.offset.length;
+      found.push({ text: text.slice(start, end), start, kind });
+    }
+  };
+  collect(doc.people(), "person");
+  collect(doc.organizations(), "organization");
+  collect(doc.places(), "place");
+  return found;
+}
+
+/** Strips possessives, brackets and leading titles; returns null when nothing name-like is left. */
+function cleanName(raw: string, kind: EntityKind): { name: string; offset: number } | null {
+  const words = raw.split(/\s+/);
+  let offset = 0;
+  while (
+    words.length > 0 &&
+    TITLE_WORDS.has((words[0] ?? "").toLowerCase().replace(/[^a-z]/g, ""))
+  ) {
+    offset += (words.shift()?.length ?? 0) + 1;
+  }
+  let name = words
+    .join(" ")
+    .replace(/['’]s$/, "")
+    .replace(/[.,;:!?"“”)(\]]+$/, "");
+  name = name.replace(/^["“([]+/, "");
+  if (name.length < 3) return null;
+  const tokens = name.split(/\s+/);
+  if (
+    !tokens.every(
+      (t) => /^[\p{Lu}][\p{L}'’.-]*$/u.test(t) || /^(?:al|bin|de|der|van|von|da|di|la|le)$/.test(t),
+    )
+  ) {
+    return null;
+  }
+  if (tokens.some((t) => CALENDAR.test(t))) return null;
+  if (tokens.length === 1 && (DEMONYM.test(name.toLowerCase()) || kind === "person")) return null;
+  if (tokens.every((t) => TITLE_WORDS.has(t.toLowerCase()))) return null;
+  return { name, offset: raw.indexOf(name, offset) };
+}
+
+export function discoverEntities(
+  articles: readonly Article[],
+  extractions: ReadonlyMap<string, { mentions: Mention[] }>,
+  kb: KnowledgeBase,
+): DiscoveryResult {
+  const rejected = new Set(kb.rejected.map((r) => foldPhrase(r.name).toLowerCase()));
+  const knownIds = new Set(kb.entities.map((e) => e.id));
+  const knownNames = new Set(
+    kb.entities.flatMap((e) =>
+      [e.name, ...e.aliases, ...e.misspellings].map((n) => foldPhrase(n).toLowerCase()),
+    ),
+  );
+  const discovered = new Map<string, DiscoveredEntity>();
+  const mentions = new Map<string, Mention[]>();
+
+  for (const article of articles) {
+    const known = extractions.get(article.id)?.mentions ?? [];
+    const taken = (start: number, end: number) => known.some((m) => m.start < end && start < m.end);
+    const found: Mention[] = [];
+    const surnames = new Map<string, string>();
+    for (const proposal of proposals(article.text)) {
+      const cleaned = cleanName(proposal.text, proposal.kind);
+      if (!cleaned) continue;
+      const start = proposal.start + Math.max(0, cleaned.offset);
+      const end = start + cleaned.name.length;
+      if (article.text.slice(start, end) !== cleaned.name || taken(start, end)) continue;
+      const folded = foldPhrase(cleaned.name).toLowerCase();
+      if (rejected.has(folded) || knownNames.has(folded)) continue;
+      // A sentence-initial single word is capitalised by grammar, not because it is a name.
+      const sentenceStart = /(?:^|[.!?]["”]?\s+|\n\n)$/.test(
+        article.text.slice(Math.max(0, start - 4), start),
+      );
+      if (!cleaned.name.includes(" ") && sentenceStart) continue;
+      const id = slug(cleaned.name);
+      if (!id || knownIds.has(id)) continue;
+      const entity = discovered.get(id) ?? { id, name: cleaned.name, kind: proposal.kind };
+      discovered.set(id, entity);
+      if (found.some((m) => m.start < end && start < m.end)) continue;
+      found.push({ entityId: id, start, end, surface: cleaned.name, via: "discovered" });
+      if (proposal.kind === "person") surnames.set(cleaned.name.split(/\s+/).at(-1) ?? "", id);
+    }
+    for (const [surname, id] of surnames) {
+      if (surname.length < 3) continue;
+      for (const match of article.text.matchAll(
+        new RegExp(`(?<![\\p{L}\\p{N}])${surname}(?![\\p{L}\\p{N}])`, "gu"),
+      )) {
+        const start = match.index;
+        const end = start + surname.length;
+        if (taken(start, end) || found.some((m) => m.start < end && start < m.end)) continue;
+        found.push({ entityId: id, start, end, surface: surname, via: "discovered" });
+      }
+    }
+    if (found.length > 0)
+      mentions.set(
+        article.id,
+        found.sort((a, b) => a.start - b.start),
+      );
+  }
+  const used = new Set([...mentions.values()].flat().map((m) => m.entityId));
+  return {
+    discovered: [...discovered.values()]
+      .filter((d) => used.has(d.id))
+      .sort((a, b) => a.id.localeCompare(b.id)),
+    mentions,
+  };
+}

@@ -1,0 +1,145 @@
+import type { Entity, KnowledgeBase, MentionVia } from "./schema.ts";
+import { foldPhrase, type Token, tokenize } from "./text.ts";
+
+/**
+ * A token trie over every phrase of the knowledge base, built once per knowledge base. Looking up
+ * an article costs a few map reads per token whatever the number of entities, so extraction stays
+ * linear in archive size.
+ */
+
+export type PhraseLayer = "name" | "role" | "description";
+
+export interface PhraseTarget {
+  entityId: string;
+  via: MentionVia;
+  layer: PhraseLayer;
+  /** For role phrases: index of the role in the entity's roles. */
+  roleIndex?: number;
+}
+
+interface TrieNode {
+  next: Map<string, TrieNode>;
+  targets: PhraseTarget[];
+}
+
+export interface PhraseMatch {
+  startToken: number;
+  endToken: number;
+  targets: PhraseTarget[];
+}
+
+const newNode = (): TrieNode => ({ next: new Map(), targets: [] });
+
+/** Acronyms and initials keep their case ("US" is not "us"); other words of role phrases need not. */
+const isCaseSignificant = (token: string) => /^\p{Lu}{2,}$/u.test(token) || /^\p{Lu}$/u.test(token);
+
+/**
+ * Case policy. Names match as written, except a first word written in lower case may start a
+ * sentence ("von der Leyen" / "Von der Leyen"). Role and description phrases are common nouns, so
+ * any case matches but for acronyms.
+ */
+function tokenKeys(tokens: string[], layer: PhraseLayer): string[] {
+  return tokens.map((token, index) => {
+    if (layer === "name") {
+      return index === 0 && /^\p{Ll}/u.test(token) ? `~${token.toLowerCase()}` : token;
+    }
+    return isCaseSignificant(token) ? token : `~${token.toLowerCase()}`;
+  });
+}
+
+/** "Luigi Di Maio" → "LuigiDiMaio": scrapers drop spaces between the words of a name. */
+function gluedForm(name: string): string | null {
+  const words = name.split(/\s+/);
+  if (words.length < 2 || !words.every((w) => /^[\p{Lu}][\p{L}'-]*$/u.test(w))) return null;
+  return words.join("");
+}
+
+export class PhraseIndex {
+  private readonly root = newNode();
+  /** Single-word name tokens of people ("Kuleba", "Stoltenberg") for glued and near-miss forms. */
+  readonly personNameTokens = new Map<string, Set<string>>();
+  readonly entities: ReadonlyMap<string, Entity>;
+
+  constructor(kb: KnowledgeBase) {
+    this.entities = new Map(kb.entities.map((e) => [e.id, e]));
+    for (const entity of kb.entities) {
+      this.add(entity.name, { entityId: entity.id, via: "name", layer: "name" });
+      for (const alias of entity.aliases)
+        this.add(alias, { entityId: entity.id, via: "alias", layer: "name" });
+      for (const wrong of entity.misspellings) {
+        this.add(wrong, { entityId: entity.id, via: "misspelling", layer: "name" });
+      }
+      if (entity.kind === "person") {
+        for (const name of [entity.name, ...entity.aliases]) {
+          const glued = gluedForm(foldPhrase(name));
+          if (glued) this.add(glued, { entityId: entity.id, via: "glued", layer: "name" });
+          for (const word of foldPhrase(name).split(/\s+/)) {
+            if (word.length >= 4 && /^\p{Lu}/u.test(word)) {
+              const owners = this.personNameTokens.get(word) ?? new Set<string>();
+              owners.add(entity.id);
+              this.personNameTokens.set(word, owners);
+            }
+          }
+        }
+      }
+      for (const description of entity.descriptions) {
+        this.add(description, { entityId: entity.id, via: "description", layer: "description" });
+      }
+      entity.roles.forEach((role, roleIndex) => {
+        for (const alias of role.aliases) {
+          this.add(alias, { entityId: entity.id, via: "role", layer: "role", roleIndex });
+        }
+      });
+    }
+  }
+
+  private add(phrase: string, target: PhraseTarget): void {
+    const tokens = tokenize(foldPhrase(phrase)).map((t) => t.value);
+    if (tokens.length === 0) return;
+    let node = this.root;
+    for (const key of tokenKeys(tokens, target.layer)) {
+      let child = node.next.get(key);
+      if (!child) {
+        child = newNode();
+        node.next.set(key, child);
+      }
+      node = child;
+    }
+    const duplicate = node.targets.some(
+      (t) =>
+        t.entityId === target.entityId &&
+        t.layer === target.layer &&
+        t.roleIndex === target.roleIndex,
+    );
+    if (!duplicate) node.targets.push(target);
+  }
+
+  /**
+   * Every phrase that starts at each token, longest first. Phrases must be contiguous in the text
+   * except for single spaces between words, so "U.S." does not match "U. S. forces".
+   */
+  matchAll(tokens: readonly Token[], folded: string): PhraseMatch[] {
+    const matches: PhraseMatch[] = [];
+    for (let i = 0; i < tokens.length; i += 1) {
+      const found: PhraseMatch[] = [];
+      const walk = (node: TrieNode, j: number) => {
+        if (node.targets.length > 0 && j > i)
+          found.push({ startToken: i, endToken: j, targets: node.targets });
+        const token = tokens[j];
+        if (!token) return;
+        if (j > i) {
+          const gap = folded.slice(tokens[j - 1]?.end ?? 0, token.start);
+          if (gap !== "" && gap !== " ") return;
+        }
+        const exact = node.next.get(token.value);
+        if (exact) walk(exact, j + 1);
+        const loose = node.next.get(`~${token.value.toLowerCase()}`);
+        if (loose) walk(loose, j + 1);
+      };
+      walk(this.root, i);
+      found.sort((a, b) => b.endToken - a.endToken);
+      matches.push(...found);
+    }
+    return matches;
+  }
+}
