@@ -8,8 +8,9 @@ Usage:
   news-archive import <files or folders…> [--force] [--content DIR]
       Turn raw scraped text into Markdown articles under content/articles/.
       An article an editor has changed is skipped unless --force is given.
-  news-archive build [--out DIR] [--quiet]
+  news-archive build [--out DIR] [--root DIR] [--quiet]
       Validate content, extract entities and topics, and write the site to dist/.
+      --root names the folder holding content/ (default: the current folder).
       A failed build leaves the previous dist/ as it was.
   news-archive serve      Development server with live reload.
   news-archive preview    Serve dist/ as a static host would (404 page included).
@@ -51,12 +52,14 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
           args: rest,
           options: {
             out: { type: "string", default: "dist" },
+            root: { type: "string", default: "." },
             quiet: { type: "boolean", default: false },
           },
         });
         const { buildSite, formatBuildSummary } = await import("../site/index.ts");
+        const contentRoot = path.resolve(root, values.root);
         const summary = await buildSite({
-          root,
+          root: contentRoot,
           outDir: path.resolve(root, values.out),
           quiet: values.quiet,
         });

@@ -1,0 +1,61 @@
+import path from "node:path";
+import { renderToStaticMarkup } from "preact-render-to-string";
+import { currentProjectRoot, getProject } from "./src/site/project.ts";
+import { KINDS } from "./src/site/views.ts";
+
+/**
+ * Eleventy does not find a TypeScript config by itself: run it through tsx,
+ * `tsx node_modules/@11ty/eleventy/cmd.cjs --config=.eleventy.ts`, or use `npm run build`.
+ * Templates are `*.11ty.tsx` modules whose JSX preact renders to escaped HTML; no Liquid or
+ * Nunjucks template ever sees article text.
+ */
+
+interface TemplateThis {
+  defaultRenderer(data: unknown): Promise<unknown>;
+}
+
+interface EleventyConfig {
+  addExtension(
+    extensions: string[],
+    options: { key: string; compile: () => (this: TemplateThis, data: unknown) => Promise<string> },
+  ): void;
+  setTemplateFormats(formats: string[]): void;
+  addPassthroughCopy(copy: Record<string, string>): void;
+  addGlobalData(name: string, value: () => Promise<unknown>): void;
+  addWatchTarget(target: string): void;
+  setQuietMode(quiet: boolean): void;
+}
+
+export default function (eleventyConfig: EleventyConfig) {
+  eleventyConfig.addExtension(["11ty.tsx"], {
+    key: "11ty.js",
+    compile() {
+      return async function (this: TemplateThis, data: unknown) {
+        const output = await this.defaultRenderer(data);
+        if (typeof output === "string") return output;
+        return `<!DOCTYPE html>\n${renderToStaticMarkup(output as Parameters<typeof renderToStaticMarkup>[0])}`;
+      };
+    },
+  });
+  eleventyConfig.setTemplateFormats(["11ty.tsx"]);
+  // Relative to where Eleventy runs, which need not be this folder when building another content root.
+  const assets =
+    path.relative(process.cwd(), path.join(import.meta.dirname, "templates", "assets")) || ".";
+  eleventyConfig.addPassthroughCopy({ [assets]: "assets" });
+  eleventyConfig.addWatchTarget(`${currentProjectRoot()}/content/`);
+  // Page lists for pagination: ids only, so Eleventy's data cascade never copies the whole archive.
+  eleventyConfig.addGlobalData("pages", async () => {
+    const { archive } = await getProject();
+    return {
+      articles: archive.articles.map((a) => a.id),
+      entities: archive.entities.map((e) => e.id),
+      topics: archive.topics.map((t) => t.id),
+      years: archive.years.map((y) => y.year),
+      kinds: KINDS,
+    };
+  });
+  return {
+    // The output folder is not set here: `npm run build` stages into a temporary folder and swaps it into dist/.
+    dir: { input: "templates", includes: "_lib", data: "_data" },
+  };
+}

@@ -1,0 +1,103 @@
+import { existsSync } from "node:fs";
+import { readdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import Eleventy from "@11ty/eleventy";
+import { getProject, useProjectRoot } from "./project.ts";
+import { buildSearchIndex } from "./search.ts";
+
+export interface BuildOptions {
+  /** Folder holding content/ (articles, knowledge, site.yaml). */
+  root: string;
+  outDir: string;
+  quiet: boolean;
+}
+
+export interface BuildSummary {
+  articles: number;
+  entities: number;
+  discovered: number;
+  topics: number;
+  pages: number;
+  files: number;
+  searchPages: number;
+  milliseconds: number;
+  timings: Record<string, number>;
+}
+
+/** Where templates and the Eleventy config live: this package, whatever content root is built. */
+export const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+async function countFiles(dir: string): Promise<{ files: number; pages: number }> {
+  let files = 0;
+  let pages = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    files += 1;
+    if (entry.name.endsWith(".html")) pages += 1;
+  }
+  return { files, pages };
+}
+
+/**
+ * Builds into a fresh folder beside the output and swaps it in only when everything succeeded, so
+ * a failed build leaves the previous site exactly as it was.
+ */
+export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
+  const started = performance.now();
+  const root = path.resolve(options.root);
+  const outDir = path.resolve(options.outDir);
+  useProjectRoot(root);
+  const project = await getProject();
+  const staging = path.join(
+    path.dirname(outDir),
+    `.${path.basename(outDir)}-building-${process.pid}`,
+  );
+  const retired = path.join(
+    path.dirname(outDir),
+    `.${path.basename(outDir)}-previous-${process.pid}`,
+  );
+  await rm(staging, { recursive: true, force: true });
+  try {
+    const renderStarted = performance.now();
+    const eleventy = new Eleventy(path.join(PACKAGE_ROOT, "templates"), staging, {
+      configPath: path.join(PACKAGE_ROOT, ".eleventy.ts"),
+      quietMode: true,
+      pathPrefix: project.config.pathPrefix,
+    });
+    await eleventy.write();
+    project.timings.render = Math.round(performance.now() - renderStarted);
+    const searchStarted = performance.now();
+    const search = await buildSearchIndex(staging);
+    project.timings.search = Math.round(performance.now() - searchStarted);
+    const counts = await countFiles(staging);
+    const hadPrevious = existsSync(outDir) && (await stat(outDir)).isDirectory();
+    if (hadPrevious) await rename(outDir, retired);
+    await rename(staging, outDir);
+    if (hadPrevious) await rm(retired, { recursive: true, force: true });
+    const { archive } = project;
+    return {
+      articles: archive.articles.length,
+      entities: archive.entities.length,
+      discovered: archive.entities.filter((e) => e.discovered).length,
+      topics: archive.topics.filter((t) => t.articleIds.length > 0).length,
+      pages: counts.pages,
+      files: counts.files,
+      searchPages: search.pages,
+      milliseconds: Math.round(performance.now() - started),
+      timings: project.timings,
+    };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+export function formatBuildSummary(summary: BuildSummary): string {
+  const stages = Object.entries(summary.timings)
+    .map(([stage, ms]) => `${stage} ${ms} ms`)
+    .join(", ");
+  return [
+    `Built ${summary.pages} pages (${summary.files} files) in ${(summary.milliseconds / 1000).toFixed(1)} s`,
+    `  ${summary.articles} articles, ${summary.entities} entities (${summary.discovered} automatically detected), ${summary.topics} topics, ${summary.searchPages} pages in the search index`,
+    `  ${stages}`,
+  ].join("\n");
+}

@@ -1,0 +1,78 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { ContentError, type ContentProblem } from "../records/index.ts";
+
+/** Site settings: content/site.yaml, overridden by SITE_URL, PATH_PREFIX and SITE_TITLE. */
+export const siteConfigSchema = z.strictObject({
+  title: z.string().trim().min(1).default("NATO & Afghanistan News Archive"),
+  description: z
+    .string()
+    .default(
+      "An archive of news coverage of NATO, the United States, the Taliban and Afghanistan, 2018–2022.",
+    ),
+  /** Public origin of the site, without the path prefix: https://example.org */
+  url: z
+    .url({
+      protocol: /^https?$/,
+      error: "must be an absolute http(s) URL such as https://example.org",
+    })
+    .default("http://localhost:8080"),
+  /** Folder the site is served from: "/" or "/archive/". */
+  pathPrefix: z
+    .string()
+    .regex(
+      /^\/(?:[A-Za-z0-9._~-]+\/)*$/,
+      "must start and end with / and contain only URL-safe folder names",
+    )
+    .default("/"),
+  /** Items per page of entity, topic and archive lists. */
+  pageSize: z.number().int().min(5).max(1000).default(50),
+  language: z.string().default("en"),
+});
+
+export type SiteConfig = z.infer<typeof siteConfigSchema>;
+
+function normalisePrefix(prefix: string): string {
+  const trimmed = prefix.trim().replace(/^\/*/, "/").replace(/\/*$/, "/");
+  return trimmed === "//" ? "/" : trimmed;
+}
+
+export async function loadSiteConfig(
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SiteConfig> {
+  const file = path.join(root, "content", "site.yaml");
+  const rel = "content/site.yaml";
+  let raw = "";
+  try {
+    raw = await readFile(file, "utf8");
+  } catch {
+    // No file: defaults and environment only.
+  }
+  const doc = parseDocument(raw);
+  const fromFile = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const problems: ContentProblem[] = doc.errors.map((e) => ({ file: rel, message: e.message }));
+  const merged: Record<string, unknown> = { ...fromFile };
+  if (env.SITE_URL) merged.url = env.SITE_URL.replace(/\/+$/, "");
+  if (env.SITE_TITLE) merged.title = env.SITE_TITLE;
+  if (env.PATH_PREFIX !== undefined && env.PATH_PREFIX !== "") {
+    merged.pathPrefix = normalisePrefix(env.PATH_PREFIX);
+  }
+  const result = siteConfigSchema.safeParse(merged);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const field = issue.path.map(String).join(".");
+      const source =
+        field === "url" && env.SITE_URL
+          ? "SITE_URL"
+          : field === "pathPrefix" && env.PATH_PREFIX
+            ? "PATH_PREFIX"
+            : rel;
+      problems.push({ file: source, field, message: issue.message });
+    }
+  }
+  if (problems.length > 0 || !result.success) throw new ContentError(problems);
+  return { ...result.data, url: result.data.url.replace(/\/+$/, "") };
+}

@@ -1,0 +1,94 @@
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { type Archive, buildArchive } from "../archive/index.ts";
+import { analyzeCorpus, type KnowledgeBase, loadKnowledgeBase } from "../knowledge/index.ts";
+import { ContentError, loadArticles } from "../records/index.ts";
+import { loadSiteConfig, type SiteConfig } from "./config.ts";
+
+/** Everything the templates render, computed once per build. */
+export interface Project {
+  root: string;
+  config: SiteConfig;
+  kb: KnowledgeBase;
+  archive: Archive;
+  /** Milliseconds spent loading, validating, extracting and indexing. */
+  timings: Record<string, number>;
+}
+
+let projectRoot = process.cwd();
+let cached: { key: string; project: Promise<Project> } | null = null;
+let loaded: Project | null = null;
+
+/** Which content folder the next build reads; templates read the project of this root. */
+export function useProjectRoot(root: string): void {
+  projectRoot = path.resolve(root);
+}
+
+export function currentProjectRoot(): string {
+  return projectRoot;
+}
+
+/** Sizes and modification times of every content file: cheap, and changes whenever content does. */
+async function fingerprint(root: string): Promise<string> {
+  const parts: string[] = [];
+  const walk = async (dir: string) => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else {
+        const info = await stat(full);
+        parts.push(`${full}:${info.size}:${info.mtimeMs}`);
+      }
+    }
+  };
+  await walk(path.join(root, "content"));
+  const env = [process.env.SITE_URL, process.env.PATH_PREFIX, process.env.SITE_TITLE].join("|");
+  return `${root}|${env}|${parts.join("\n")}`;
+}
+
+async function load(root: string): Promise<Project> {
+  const timings: Record<string, number> = {};
+  const time = async <T>(stage: string, work: () => Promise<T> | T): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    timings[stage] = Math.round(performance.now() - started);
+    return result;
+  };
+  const config = await time("config", () => loadSiteConfig(root));
+  const kb = await time("knowledge", () =>
+    loadKnowledgeBase(path.join(root, "content", "knowledge"), root),
+  );
+  const { articles, problems } = await time("parse", () =>
+    loadArticles(path.join(root, "content", "articles"), root),
+  );
+  if (problems.length > 0) throw new ContentError(problems);
+  const { analyses, discovered } = await time("extract", () => analyzeCorpus(articles, kb));
+  const archive = await time("index", () => buildArchive({ articles, analyses, discovered, kb }));
+  loaded = { root, config, kb, archive, timings };
+  return loaded;
+}
+
+/** The project of the current root, reloaded only when content changed since the last call. */
+export async function getProject(): Promise<Project> {
+  const root = projectRoot;
+  const key = await fingerprint(root);
+  if (cached?.key !== key) {
+    const project = load(root);
+    cached = { key, project };
+    project.catch(() => {
+      if (cached?.project === project) cached = null;
+    });
+  }
+  return cached.project;
+}
+
+/**
+ * The project the current build loaded. Templates render after Eleventy's global data has awaited
+ * `getProject()`, so this is always there by then; reading it costs nothing per page.
+ */
+export function loadedProject(): Project {
+  if (!loaded)
+    throw new Error("The project is read before it was loaded: getProject() must run first");
+  return loaded;
+}

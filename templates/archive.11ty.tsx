@@ -1,0 +1,46 @@
+import { loadedProject } from "../src/site/project.ts";
+import { href, monthName, plural, routes } from "../src/site/views.ts";
+import { Layout } from "./_lib/layout.tsx";
+import { ArticleList } from "./_lib/parts.tsx";
+
+export const data = { permalink: "/archive/" };
+
+export function render() {
+  const { config, archive } = loadedProject();
+  const undated = archive.undatedIds.flatMap((id) => {
+    const article = archive.articleById.get(id);
+    return article ? [{ article }] : [];
+  });
+  return (
+    <Layout title="Archive" path={routes.archive()} description="Every article by year and month.">
+      <h1>Archive</h1>
+      <p>
+        Articles by the date their text states. Undated articles are filed under the period their
+        content implies, marked as an estimate.
+      </p>
+      {archive.years.map((year) => (
+        <section key={year.year} aria-labelledby={`y${year.year}`}>
+          <h2 id={`y${year.year}`}>
+            <a href={href(config, routes.year(year.year))}>{year.year}</a>{" "}
+            <span class="count">({plural(year.articleIds.length, "article")})</span>
+          </h2>
+          <ul class="month-list">
+            {year.months.map((month) => (
+              <li key={month.key}>
+                <a href={href(config, routes.month(month.key))}>{monthName(month.month)}</a>{" "}
+                <span class="count">({month.articleIds.length})</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+      {undated.length > 0 ? (
+        <section aria-labelledby="undated">
+          <h2 id="undated">Undated</h2>
+          <p>The text of these articles states no date and nothing in it dates them.</p>
+          <ArticleList items={undated} />
+        </section>
+      ) : null}
+    </Layout>
+  );
+}
