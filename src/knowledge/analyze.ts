@@ -188,7 +188,7 @@ export function extractMentions(
   for (const n of names) {
     const target = n.match.targets[0];
     const entity = target ? index.entities.get(target.entityId) : undefined;
-    if (!entity || entity.kind !== "person") continue;
+    if (entity?.kind !== "person") continue;
     const before = ADMINISTRATION_BEFORE.exec(folded.slice(Math.max(0, n.start - 40), n.start));
     const after = ADMINISTRATION_AFTER.test(folded.slice(n.end, n.end + 20));
     if (!before && !after) continue;

@@ -103,7 +103,7 @@ export function estimatePeriod(constraints: readonly RoleConstraint[]): Estimate
   const to = best.to === FAR_FUTURE ? (finiteEnds.sort().at(-1) ?? best.from) : best.to;
   return {
     from: best.from,
-    to: to < best.from ? best.from : to,
+    to: [to, best.from].sort().at(-1) ?? to,
     basis: best.members.map((c) => `${c.evidence}: ${c.person} as ${c.role} (${describeTerm(c)})`),
   };
 }
