@@ -1,6 +1,8 @@
 import path from "node:path";
 import { renderToStaticMarkup } from "preact-render-to-string";
+import { feedScopes } from "./src/site/feeds.ts";
 import { currentProjectRoot, getProject } from "./src/site/project.ts";
+import { sitemapFiles, sitePaths } from "./src/site/sitemap.ts";
 import { KINDS } from "./src/site/views.ts";
 
 /**
@@ -45,8 +47,22 @@ export default function (eleventyConfig: EleventyConfig) {
   eleventyConfig.addWatchTarget(`${currentProjectRoot()}/content/`);
   // Page lists for pagination: ids only, so Eleventy's data cascade never copies the whole archive.
   eleventyConfig.addGlobalData("pages", async () => {
-    const { archive } = await getProject();
+    const { archive, config } = await getProject();
+    const feeds = feedScopes(archive, config.title).flatMap((scope) =>
+      (["atom", "json"] as const).map((format) => ({ scope: scope.path, format })),
+    );
+    const outputs = [
+      "/data/articles.json",
+      "/data/entities.json",
+      "/data/articles.csv",
+      "/data/entities.csv",
+      "/data/mentions.csv",
+      "/robots.txt",
+      ...sitemapFiles(sitePaths(archive), config).keys(),
+    ];
     return {
+      feeds,
+      outputs,
       articles: archive.articles.map((a) => a.id),
       entities: archive.entities.map((e) => e.id),
       topics: archive.topics.map((t) => t.id),

@@ -1,4 +1,5 @@
 import { loadedProject } from "../src/site/project.ts";
+import { entityNode } from "../src/site/structured.ts";
 import { formatDate, href, KIND_LABELS, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
 import { ArticleList, CountLabel } from "./_lib/parts.tsx";
@@ -23,61 +24,72 @@ export function render(page: { entityId: string }) {
       description={entity.description || `${kind.singular} in the archive: ${entity.name}.`}
       path={routes.entity(entity.id)}
       breadcrumbs={[{ label: kind.plural, path: routes.kind(entity.kind) }]}
+      feedPath={routes.entity(entity.id)}
+      ogType="profile"
+      structuredData={[{ "@context": "https://schema.org", ...entityNode(config, entity) }]}
     >
-      <h1>{entity.name}</h1>
-      <p class="meta">
-        {kind.singular} · <CountLabel count={entity.occurrences.length} one="article" /> ·{" "}
-        <CountLabel count={entity.mentionCount} one="mention" />
-      </p>
-      {entity.discovered ? (
-        <p class="note">
-          <strong>Automatically detected.</strong> This name was found by name detection and is not
-          yet in the curated knowledge base; an editor can promote, merge or reject it with{" "}
-          <code>news-archive review</code>.
+      <div data-pagefind-body="">
+        <span hidden data-pagefind-filter="type">
+          {kind.singular}
+        </span>
+        <span hidden data-pagefind-filter="kind">
+          {kind.singular}
+        </span>
+        <h1>{entity.name}</h1>
+        <p class="meta">
+          {kind.singular} · <CountLabel count={entity.occurrences.length} one="article" /> ·{" "}
+          <CountLabel count={entity.mentionCount} one="mention" />
         </p>
-      ) : null}
-      {entity.description ? <p>{entity.description}</p> : null}
-      {entity.aliases.length > 0 ? (
-        <p>
-          <strong>Also written:</strong> {entity.aliases.join(", ")}
-        </p>
-      ) : null}
-      {entity.roles.length > 0 ? (
-        <section aria-labelledby="roles-heading">
-          <h2 id="roles-heading">Roles</h2>
-          <ul>
-            {entity.roles.map((role) => (
-              <li key={`${role.role}-${role.from}`}>
-                {role.role}: {formatDate(role.from)} – {role.to ? formatDate(role.to) : "present"}
-              </li>
-            ))}
-          </ul>
+        {entity.discovered ? (
+          <p class="note">
+            <strong>Automatically detected.</strong> This name was found by name detection and is
+            not yet in the curated knowledge base; an editor can promote, merge or reject it with{" "}
+            <code>news-archive review</code>.
+          </p>
+        ) : null}
+        {entity.description ? <p>{entity.description}</p> : null}
+        {entity.aliases.length > 0 ? (
+          <p>
+            <strong>Also written:</strong> {entity.aliases.join(", ")}
+          </p>
+        ) : null}
+        {entity.roles.length > 0 ? (
+          <section aria-labelledby="roles-heading">
+            <h2 id="roles-heading">Roles</h2>
+            <ul>
+              {entity.roles.map((role) => (
+                <li key={`${role.role}-${role.from}`}>
+                  {role.role}: {formatDate(role.from)} – {role.to ? formatDate(role.to) : "present"}
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+        <section aria-labelledby="articles-heading">
+          <h2 id="articles-heading">Articles mentioning {entity.name}</h2>
+          <ArticleList items={items} />
         </section>
-      ) : null}
-      <section aria-labelledby="articles-heading">
-        <h2 id="articles-heading">Articles mentioning {entity.name}</h2>
-        <ArticleList items={items} />
-      </section>
-      {entity.coMentions.length > 0 ? (
-        <section aria-labelledby="co-heading">
-          <h2 id="co-heading">Mentioned together with</h2>
-          <ul class="co-mentions">
-            {entity.coMentions.slice(0, 30).flatMap((co) => {
-              const other = archive.entityById.get(co.id);
-              return other
-                ? [
-                    <li key={co.id}>
-                      <a href={href(config, routes.entity(other.id))}>{other.name}</a>{" "}
-                      <span class="count">
-                        ({co.count === 1 ? "1 article" : `${co.count} articles`})
-                      </span>
-                    </li>,
-                  ]
-                : [];
-            })}
-          </ul>
-        </section>
-      ) : null}
+        {entity.coMentions.length > 0 ? (
+          <section aria-labelledby="co-heading">
+            <h2 id="co-heading">Mentioned together with</h2>
+            <ul class="co-mentions">
+              {entity.coMentions.slice(0, 30).flatMap((co) => {
+                const other = archive.entityById.get(co.id);
+                return other
+                  ? [
+                      <li key={co.id}>
+                        <a href={href(config, routes.entity(other.id))}>{other.name}</a>{" "}
+                        <span class="count">
+                          ({co.count === 1 ? "1 article" : `${co.count} articles`})
+                        </span>
+                      </li>,
+                    ]
+                  : [];
+              })}
+            </ul>
+          </section>
+        ) : null}
+      </div>
     </Layout>
   );
 }

@@ -12,7 +12,7 @@ export function render() {
     .filter((t) => t.articleIds.length > 0)
     .sort((a, b) => b.articleIds.length - a.articleIds.length);
   return (
-    <Layout title={config.title} path={routes.home()}>
+    <Layout title={config.title} path={routes.home()} feedPath={routes.home()}>
       <h1>{config.title}</h1>
       <p class="lead">{config.description}</p>
       <p>

@@ -26,14 +26,20 @@ export function render(page: { topicId: string }) {
       description={topic.definition}
       path={routes.topic(topic.id)}
       breadcrumbs={[{ label: "Topics", path: routes.topics() }]}
+      feedPath={routes.topic(topic.id)}
     >
-      <h1>{topic.label}</h1>
-      <p class="meta">
-        Topic · <CountLabel count={topic.articleIds.length} one="article" />
-      </p>
-      {topic.definition ? <p>{topic.definition}</p> : null}
-      <h2>Articles</h2>
-      <ArticleList items={items} />
+      <div data-pagefind-body="">
+        <span hidden data-pagefind-filter="type">
+          Topic
+        </span>
+        <h1>{topic.label}</h1>
+        <p class="meta">
+          Topic · <CountLabel count={topic.articleIds.length} one="article" />
+        </p>
+        {topic.definition ? <p>{topic.definition}</p> : null}
+        <h2>Articles</h2>
+        <ArticleList items={items} />
+      </div>
     </Layout>
   );
 }

@@ -2,6 +2,11 @@ import type { ArchiveArticle, ArchiveEntity } from "../archive/index.ts";
 import type { EntityKind } from "../records/index.ts";
 import type { SiteConfig } from "./config.ts";
 
+export interface Crumb {
+  label: string;
+  path: string;
+}
+
 /** Stable URLs: derived from ids only, never from file paths or titles. */
 export const routes = {
   home: () => "/",

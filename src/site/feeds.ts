@@ -1,0 +1,118 @@
+import type { Archive, ArchiveArticle } from "../archive/index.ts";
+import type { SiteConfig } from "./config.ts";
+import { absoluteUrl, routes } from "./views.ts";
+
+/**
+ * Atom and JSON Feed 1.1 for the archive and for every entity and topic. Item ids are URNs built
+ * from article ids, so they survive a change of host or path prefix; "updated" is the newest
+ * item's date, never the build time, so unchanged content gives unchanged feeds.
+ */
+
+export interface FeedScope {
+  /** Site path of the page the feed belongs to. */
+  path: string;
+  title: string;
+  articleIds: readonly string[];
+}
+
+export const FEED_SIZE = 50;
+
+export function feedScopes(archive: Archive, siteTitle: string): FeedScope[] {
+  return [
+    { path: routes.home(), title: siteTitle, articleIds: archive.articles.map((a) => a.id) },
+    ...archive.entities.map((e) => ({
+      path: routes.entity(e.id),
+      title: `${e.name} · ${siteTitle}`,
+      articleIds: e.occurrences.map((o) => o.articleId),
+    })),
+    ...archive.topics.map((t) => ({
+      path: routes.topic(t.id),
+      title: `${t.label} · ${siteTitle}`,
+      articleIds: t.articleIds,
+    })),
+  ];
+}
+
+export const feedPaths = (scopePath: string) => ({
+  atom: `${scopePath}feed.xml`,
+  json: `${scopePath}feed.json`,
+});
+
+const itemId = (article: ArchiveArticle) => `urn:news-archive:article:${article.id}`;
+const timestamp = (day: string | null) =>
+  day ? `${day.slice(0, 10)}T00:00:00Z` : "1970-01-01T00:00:00Z";
+
+function xmlEscape(text: string): string {
+  return (
+    text
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+      // Characters XML 1.0 forbids would make the whole feed unreadable.
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
+  );
+}
+
+function summaryOf(article: ArchiveArticle): string {
+  const lead = article.text.split("\n\n")[0] ?? "";
+  return lead.length > 500 ? `${lead.slice(0, 500).replace(/\s+\S*$/, "")}…` : lead;
+}
+
+function itemsOf(archive: Archive, scope: FeedScope): ArchiveArticle[] {
+  return scope.articleIds.slice(0, FEED_SIZE).flatMap((id) => archive.articleById.get(id) ?? []);
+}
+
+export function atomFeed(archive: Archive, config: SiteConfig, scope: FeedScope): string {
+  const items = itemsOf(archive, scope);
+  const self = absoluteUrl(config, feedPaths(scope.path).atom);
+  const updated = timestamp(items.map((a) => a.sortDate).find((d) => d !== null) ?? null);
+  const entries = items.map((a) => {
+    const url = absoluteUrl(config, routes.article(a.id));
+    return [
+      "  <entry>",
+      `    <id>${itemId(a)}</id>`,
+      `    <title>${xmlEscape(a.title)}</title>`,
+      `    <link rel="alternate" type="text/html" href="${xmlEscape(url)}"/>`,
+      `    <updated>${timestamp(a.sortDate)}</updated>`,
+      a.date ? `    <published>${timestamp(a.date)}</published>` : null,
+      `    <summary>${xmlEscape(summaryOf(a))}</summary>`,
+      "  </entry>",
+    ]
+      .filter((line) => line !== null)
+      .join("\n");
+  });
+  return [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<feed xmlns="http://www.w3.org/2005/Atom">',
+    `  <id>urn:news-archive:feed:${scope.path}</id>`,
+    `  <title>${xmlEscape(scope.title)}</title>`,
+    `  <link rel="self" type="application/atom+xml" href="${xmlEscape(self)}"/>`,
+    `  <link rel="alternate" type="text/html" href="${xmlEscape(absoluteUrl(config, scope.path))}"/>`,
+    `  <updated>${updated}</updated>`,
+    `  <author><name>${xmlEscape(config.title)}</name></author>`,
+    ...entries,
+    "</feed>",
+    "",
+  ].join("\n");
+}
+
+export function jsonFeed(archive: Archive, config: SiteConfig, scope: FeedScope): string {
+  const items = itemsOf(archive, scope);
+  const feed = {
+    version: "https://jsonfeed.org/version/1.1",
+    title: scope.title,
+    home_page_url: absoluteUrl(config, scope.path),
+    feed_url: absoluteUrl(config, feedPaths(scope.path).json),
+    language: config.language,
+    items: items.map((a) => ({
+      id: itemId(a),
+      url: absoluteUrl(config, routes.article(a.id)),
+      title: a.title,
+      content_text: summaryOf(a),
+      ...(a.date ? { date_published: timestamp(a.date) } : {}),
+      ...(a.sortDate ? { date_modified: timestamp(a.sortDate) } : {}),
+    })),
+  };
+  return `${JSON.stringify(feed, null, 2)}\n`;
+}

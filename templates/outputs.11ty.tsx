@@ -1,0 +1,44 @@
+import {
+  articlesCsv,
+  articlesExport,
+  entitiesCsv,
+  entitiesExport,
+  mentionsCsv,
+} from "../src/site/exports.ts";
+import { loadedProject } from "../src/site/project.ts";
+import { robotsTxt, sitemapFiles, sitePaths } from "../src/site/sitemap.ts";
+
+/** Files that are not pages: data exports, sitemap(s) and robots.txt. */
+
+interface OutputPage {
+  output: string;
+}
+
+export const data = {
+  pagination: { data: "pages.outputs", size: 1, alias: "output" },
+  permalink: (page: OutputPage) => page.output,
+  eleventyExcludeFromCollections: true,
+};
+
+export function render(page: OutputPage): string {
+  const { archive, config, kb } = loadedProject();
+  switch (page.output) {
+    case "/data/articles.json":
+      return `${JSON.stringify(articlesExport(archive, kb, config), null, 2)}\n`;
+    case "/data/entities.json":
+      return `${JSON.stringify(entitiesExport(archive, config), null, 2)}\n`;
+    case "/data/articles.csv":
+      return articlesCsv(archive, kb, config);
+    case "/data/entities.csv":
+      return entitiesCsv(archive, config);
+    case "/data/mentions.csv":
+      return mentionsCsv(archive);
+    case "/robots.txt":
+      return robotsTxt(config);
+    default: {
+      const file = sitemapFiles(sitePaths(archive), config).get(page.output);
+      if (file === undefined) throw new Error(`Unknown output ${page.output}`);
+      return file;
+    }
+  }
+}
