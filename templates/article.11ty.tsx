@@ -1,7 +1,6 @@
 import type { ArchiveArticle } from "../src/archive/index.ts";
 import { renderBodyHtml, type TextAnnotation } from "../src/records/index.ts";
 import { loadedProject } from "../src/site/project.ts";
-import { newsArticleNode } from "../src/site/structured.ts";
 import { formatDate, formatMonth, href, KIND_LABELS, KINDS, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
 import { ArticleDate, ArticleList } from "./_lib/parts.tsx";

@@ -50,6 +50,7 @@ function xmlEscape(text: string): string {
       .replace(/>/g, "&gt;")
       .replace(/"/g, "&quot;")
       // Characters XML 1.0 forbids would make the whole feed unreadable.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
       .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
   );
 }
