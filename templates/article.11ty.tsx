@@ -1,6 +1,7 @@
 import type { ArchiveArticle } from "../src/archive/index.ts";
 import { renderBodyHtml, type TextAnnotation } from "../src/records/index.ts";
 import { loadedProject } from "../src/site/project.ts";
+import { newsArticleNode } from "../src/site/structured.ts";
 import { formatDate, formatMonth, href, KIND_LABELS, KINDS, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
 import { ArticleDate, ArticleList } from "./_lib/parts.tsx";
@@ -80,13 +81,44 @@ export function render(page: { articleId: string }) {
   const topicLabels = new Map(kb.topics.map((t) => [t.id, t.label]));
   const related = archive.related(article.id);
   const path = routes.article(article.id);
+  const year = article.sortDate?.slice(0, 4);
   return (
     <Layout
       title={article.title}
       path={path}
+      ogType="article"
+      description={article.text.split("\n\n")[0]?.slice(0, 200)}
       breadcrumbs={[{ label: "Archive", path: routes.archive() }]}
+      structuredData={[
+        newsArticleNode(
+          config,
+          article,
+          actors.map((a) => a.entity),
+        ),
+      ]}
     >
-      <article class="article">
+      <article class="article" data-pagefind-body="">
+        <div hidden>
+          <span data-pagefind-filter="type">Article</span>
+          {year ? <span data-pagefind-filter="year">{year}</span> : null}
+          {actors.map(({ entity }) => (
+            <span key={entity.id} data-pagefind-filter="entity">
+              {entity.name}
+            </span>
+          ))}
+          {[...new Set(actors.map(({ entity }) => KIND_LABELS[entity.kind].singular))].map(
+            (kind) => (
+              <span key={kind} data-pagefind-filter="kind">
+                {kind}
+              </span>
+            ),
+          )}
+          {article.analysis.topics.map((t) => (
+            <span key={t.id} data-pagefind-filter="topic">
+              {topicLabels.get(t.id) ?? t.id}
+            </span>
+          ))}
+        </div>
         <header>
           <h1>{article.title}</h1>
           <DateBlock article={article} />
