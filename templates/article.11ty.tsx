@@ -39,7 +39,7 @@ function DateBlock({ article }: { article: ArchiveArticle }) {
           <>
             {" "}
             <span class="evidence">
-              (from the header “<q>{article.dateEvidence.trim()}</q>”)
+              (from the header <q>{article.dateEvidence.trim()}</q>)
             </span>
           </>
         ) : null}

@@ -67,7 +67,7 @@ describe("build of the seed archive", () => {
       "<h1>Earlier in the day, foreign ministers of NATO states on Friday held a meeting in Brussels…</h1>",
     );
     expect(html).toContain('<time datetime="2021-07-27">27 July 2021</time>');
-    expect(html).toContain("(from the header “<q>13:15 GMT27 July 2021</q>”)");
+    expect(html).toContain("(from the header <q>13:15 GMT27 July 2021</q>)");
     expect(html).toMatch(
       /Date warning:<\/strong> The header date 27 July 2021 does not fit the text: it calls Mike Pompeo/,
     );
