@@ -22,7 +22,6 @@ function annotations(article: ArchiveArticle): TextAnnotation[] {
             end: m.end,
             href: href(config, routes.entity(entity.id)),
             className: "mention",
-            title: entity.name,
           },
         ]
       : [];

@@ -36,7 +36,7 @@ id: entity-html
 title: Evil entity names
 date: 2021-08-17
 ---
-The Evil <Corp> met Jens Stoltenberg and "><script>window.pwned=true</script> in Kabul.
+The Evil &lt;Corp&gt; met Jens Stoltenberg and "><script>window.pwned=true</script> in Kabul.
 `,
 };
 
