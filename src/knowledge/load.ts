@@ -45,13 +45,19 @@ async function readYaml<S extends z.ZodType>(
   rel: string,
   schema: S,
   optional: boolean,
-): Promise<{ value?: z.infer<S>; problems: ContentProblem[]; raw: string }> {
+): Promise<{
+  value?: z.infer<S>;
+  problems: ContentProblem[];
+  raw: string;
+  lineOf: (at: PropertyKey[]) => number | undefined;
+}> {
+  const noLine = () => undefined;
   let raw: string;
   try {
     raw = await readFile(file, "utf8");
   } catch {
-    if (optional) return { value: schema.parse({}), problems: [], raw: "" };
-    return { problems: [{ file: rel, message: "is missing" }], raw: "" };
+    if (optional) return { value: schema.parse({}), problems: [], raw: "", lineOf: noLine };
+    return { problems: [{ file: rel, message: "is missing" }], raw: "", lineOf: noLine };
   }
   const counter = new LineCounter();
   const doc = parseDocument(raw, { lineCounter: counter, prettyErrors: false });
@@ -61,12 +67,15 @@ async function readYaml<S extends z.ZodType>(
     return {
       problems: [{ file: rel, line, message: `invalid YAML: ${yamlError.message.split("\n")[0]}` }],
       raw,
+      lineOf: noLine,
     };
   }
+  const lineOf = (at: PropertyKey[]) => lineOfPath(doc, counter, at);
   const result = schema.safeParse(doc.toJS() ?? {});
-  if (result.success) return { value: result.data, problems: [], raw };
+  if (result.success) return { value: result.data, problems: [], raw, lineOf };
   return {
     raw,
+    lineOf,
     problems: result.error.issues.map((issue) => {
       const line = lineOfPath(doc, counter, issue.path);
       return {
@@ -109,6 +118,7 @@ export async function loadKnowledgeBase(dir: string, root: string): Promise<Know
     if (other !== undefined) {
       problems.push({
         file: rel(KNOWLEDGE_FILES.entities),
+        line: entities.lineOf(["entities", index, "id"]),
         field: `entities.${index}.id`,
         message: `"${entity.id}" is already the id of ${other}`,
       });
@@ -120,16 +130,19 @@ export async function loadKnowledgeBase(dir: string, root: string): Promise<Know
     if (topicIds.has(topic.id)) {
       problems.push({
         file: rel(KNOWLEDGE_FILES.topics),
+        line: topics.lineOf(["topics", index, "id"]),
         field: `topics.${index}.id`,
         message: `"${topic.id}" is defined twice`,
       });
     }
     topicIds.add(topic.id);
-    for (const rule of topic.rules.entities) {
-      if (!seen.has(rule.id)) {
+    for (const [ruleIndex, rule] of topic.rules.entities.entries()) {
+      // With entities.yaml broken, every reference would look unknown: report the cause only.
+      if (entities.value && !seen.has(rule.id)) {
         problems.push({
           file: rel(KNOWLEDGE_FILES.topics),
-          field: `topics.${index}.rules.entities`,
+          line: topics.lineOf(["topics", index, "rules", "entities", ruleIndex]),
+          field: `topics.${index}.rules.entities.${ruleIndex}.id`,
           message: `unknown entity id "${rule.id}"`,
         });
       }
