@@ -1,0 +1,86 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { copyOfContent } from "../helpers/site.ts";
+
+/** `news-archive review` on a copy of the repository's content with one article naming new people. */
+
+let root: string;
+const NEW_ARTICLE = `---
+id: new-people
+title: Evacuation continues
+date: 2021-08-27
+---
+State Department spokesman Ned Price told reporters on Friday that flights continued. Price said more than 100,000 people had left. Afghan Finance Minister Khalid Payenda resigned.
+`;
+
+beforeEach(async () => {
+  root = await copyOfContent();
+  await writeFile(path.join(root, "content", "articles", "new-people.md"), NEW_ARTICLE);
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const inRoot = async (...args: string[]) => {
+  const { execFile } = await import("node:child_process");
+  const { promisify } = await import("node:util");
+  const bin = path.resolve(import.meta.dirname, "..", "..", "bin", "news-archive.js");
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, "review", ...args], {
+      cwd: root,
+    });
+    return { code: 0, stdout };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout + e.stderr };
+  }
+};
+
+describe("news-archive review", () => {
+  it("lists discovered entities with counts and an example sentence", async () => {
+    const { code, stdout } = await inRoot();
+    expect(code).toBe(0);
+    expect(stdout).toContain("ned-price  Ned Price (person) — 1 article(s), 2 mention(s)");
+    expect(stdout).toContain(
+      "State Department spokesman Ned Price told reporters on Friday that flights continued. (new-people)",
+    );
+    expect(stdout).toContain("khalid-payenda  Khalid Payenda (person)");
+  });
+
+  it("promotes into entities.yaml keeping the editor's comments, and the entity is then curated", async () => {
+    const file = path.join(root, "content", "knowledge", "entities.yaml");
+    const before = await readFile(file, "utf8");
+    expect((await inRoot("promote", "ned-price")).code).toBe(0);
+    const after = await readFile(file, "utf8");
+    expect(after.startsWith(before.trimEnd().split("\n").slice(0, 14).join("\n"))).toBe(true);
+    expect(after).toContain("  - id: ned-price\n    name: Ned Price\n    kind: person\n");
+    const { stdout } = await inRoot();
+    expect(stdout).not.toContain("ned-price");
+  });
+
+  it("merges a name into an existing entity as an alias", async () => {
+    expect((await inRoot("merge", "khalid-payenda", "--into", "ashraf-ghani")).code).toBe(0);
+    const entities = await readFile(
+      path.join(root, "content", "knowledge", "entities.yaml"),
+      "utf8",
+    );
+    expect(entities).toMatch(
+      /id: ashraf-ghani[\s\S]*?aliases:\n(?: {6}- .*\n)*? {6}- Khalid Payenda\n/,
+    );
+    const bad = await inRoot("merge", "ned-price", "--into", "nobody");
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toContain('no entity "nobody"');
+  });
+
+  it("rejects a name so discovery never proposes it again", async () => {
+    expect((await inRoot("reject", "ned-price", "--reason", "not relevant")).code).toBe(0);
+    const rejected = await readFile(
+      path.join(root, "content", "knowledge", "rejected.yaml"),
+      "utf8",
+    );
+    expect(rejected).toContain("# Names that automatic discovery must never propose again");
+    expect(rejected).toContain("  - name: Ned Price\n    reason: not relevant\n");
+    expect((await inRoot()).stdout).not.toContain("Ned Price");
+  });
+});
