@@ -1,9 +1,9 @@
 import path from "node:path";
 import { renderToStaticMarkup } from "preact-render-to-string";
 import { feedScopes } from "./src/site/feeds.ts";
+import { sitePages, sitePaths } from "./src/site/pages.ts";
 import { currentProjectRoot, getProject } from "./src/site/project.ts";
-import { sitemapFiles, sitePaths } from "./src/site/sitemap.ts";
-import { KINDS } from "./src/site/views.ts";
+import { sitemapFiles } from "./src/site/sitemap.ts";
 
 /**
  * Eleventy does not find a TypeScript config by itself: run it through tsx,
@@ -58,16 +58,12 @@ export default function (eleventyConfig: EleventyConfig) {
       "/data/entities.csv",
       "/data/mentions.csv",
       "/robots.txt",
-      ...sitemapFiles(sitePaths(archive), config).keys(),
+      ...sitemapFiles(sitePaths(archive, config), config).keys(),
     ];
     return {
       feeds,
       outputs,
-      articles: archive.articles.map((a) => a.id),
-      entities: archive.entities.map((e) => e.id),
-      topics: archive.topics.map((t) => t.id),
-      years: archive.years.map((y) => y.year),
-      kinds: KINDS,
+      ...sitePages(archive, config),
     };
   });
   return {

@@ -1,3 +1,4 @@
+import { monthPath } from "../src/site/pages.ts";
 import { loadedProject } from "../src/site/project.ts";
 import { href, monthName, plural, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
@@ -27,7 +28,9 @@ export function render() {
           <ul class="month-list">
             {year.months.map((month) => (
               <li key={month.key}>
-                <a href={href(config, routes.month(month.key))}>{monthName(month.month)}</a>{" "}
+                <a href={href(config, monthPath(archive, config, month.key))}>
+                  {monthName(month.month)}
+                </a>{" "}
                 <span class="count">({month.articleIds.length})</span>
               </li>
             ))}

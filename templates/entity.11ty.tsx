@@ -1,28 +1,32 @@
+import type { EntityPage } from "../src/site/pages.ts";
+import { pagePath, sliceFor } from "../src/site/pagination.ts";
 import { loadedProject } from "../src/site/project.ts";
 import { entityNode } from "../src/site/structured.ts";
 import { formatDate, href, KIND_LABELS, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
+import { Pager, PagerLinks } from "./_lib/pager.tsx";
 import { ArticleList, CountLabel } from "./_lib/parts.tsx";
 
 export const data = {
-  pagination: { data: "pages.entities", size: 1, alias: "entityId" },
-  permalink: (page: { entityId: string }) => routes.entity(page.entityId),
+  pagination: { data: "pages.entityPages", size: 1, alias: "listPage" },
+  permalink: (page: { listPage: EntityPage }) => pagePath(page.listPage.base, page.listPage.number),
 };
 
-export function render(page: { entityId: string }) {
+export function render({ listPage }: { listPage: EntityPage }) {
   const { config, archive } = loadedProject();
-  const entity = archive.entityById.get(page.entityId);
-  if (!entity) throw new Error(`No entity ${page.entityId}`);
+  const entity = archive.entityById.get(listPage.id);
+  if (!entity) throw new Error(`No entity ${listPage.id}`);
   const kind = KIND_LABELS[entity.kind];
-  const items = entity.occurrences.flatMap((o) => {
+  const items = sliceFor(entity.occurrences, listPage, config.pageSize).flatMap((o) => {
     const article = archive.articleById.get(o.articleId);
     return article ? [{ article, excerpt: o.sentence }] : [];
   });
   return (
     <Layout
-      title={entity.name}
+      title={listPage.number > 1 ? `${entity.name} (page ${listPage.number})` : entity.name}
       description={entity.description || `${kind.singular} in the archive: ${entity.name}.`}
-      path={routes.entity(entity.id)}
+      path={pagePath(listPage.base, listPage.number)}
+      head={<PagerLinks page={listPage} />}
       breadcrumbs={[{ label: kind.plural, path: routes.kind(entity.kind) }]}
       feedPath={routes.entity(entity.id)}
       ogType="profile"
@@ -68,6 +72,7 @@ export function render(page: { entityId: string }) {
         <section aria-labelledby="articles-heading">
           <h2 id="articles-heading">Articles mentioning {entity.name}</h2>
           <ArticleList items={items} />
+          <Pager page={listPage} label={`Articles mentioning ${entity.name}`} />
         </section>
         {entity.coMentions.length > 0 ? (
           <section aria-labelledby="co-heading">

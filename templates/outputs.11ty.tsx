@@ -5,8 +5,9 @@ import {
   entitiesExport,
   mentionsCsv,
 } from "../src/site/exports.ts";
+import { sitePaths } from "../src/site/pages.ts";
 import { loadedProject } from "../src/site/project.ts";
-import { robotsTxt, sitemapFiles, sitePaths } from "../src/site/sitemap.ts";
+import { robotsTxt, sitemapFiles } from "../src/site/sitemap.ts";
 
 /** Files that are not pages: data exports, sitemap(s) and robots.txt. */
 
@@ -36,7 +37,7 @@ export function render(page: OutputPage): string {
     case "/robots.txt":
       return robotsTxt(config);
     default: {
-      const file = sitemapFiles(sitePaths(archive), config).get(page.output);
+      const file = sitemapFiles(sitePaths(archive, config), config).get(page.output);
       if (file === undefined) throw new Error(`Unknown output ${page.output}`);
       return file;
     }

@@ -1,18 +1,21 @@
+import type { EntityPage } from "../src/site/pages.ts";
+import { pagePath, sliceFor } from "../src/site/pagination.ts";
 import { loadedProject } from "../src/site/project.ts";
 import { routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
+import { Pager, PagerLinks } from "./_lib/pager.tsx";
 import { ArticleList, CountLabel } from "./_lib/parts.tsx";
 
 export const data = {
-  pagination: { data: "pages.topics", size: 1, alias: "topicId" },
-  permalink: (page: { topicId: string }) => routes.topic(page.topicId),
+  pagination: { data: "pages.topicPages", size: 1, alias: "listPage" },
+  permalink: (page: { listPage: EntityPage }) => pagePath(page.listPage.base, page.listPage.number),
 };
 
-export function render(page: { topicId: string }) {
-  const { archive } = loadedProject();
-  const topic = archive.topicById.get(page.topicId);
-  if (!topic) throw new Error(`No topic ${page.topicId}`);
-  const items = topic.articleIds.flatMap((id) => {
+export function render({ listPage }: { listPage: EntityPage }) {
+  const { archive, config } = loadedProject();
+  const topic = archive.topicById.get(listPage.id);
+  if (!topic) throw new Error(`No topic ${listPage.id}`);
+  const items = sliceFor(topic.articleIds, listPage, config.pageSize).flatMap((id) => {
     const article = archive.articleById.get(id);
     if (!article) return [];
     const evidence = article.analysis.topics.find((t) => t.id === topic.id)?.evidence ?? [];
@@ -22,9 +25,10 @@ export function render(page: { topicId: string }) {
   });
   return (
     <Layout
-      title={topic.label}
+      title={listPage.number > 1 ? `${topic.label} (page ${listPage.number})` : topic.label}
       description={topic.definition}
-      path={routes.topic(topic.id)}
+      path={pagePath(listPage.base, listPage.number)}
+      head={<PagerLinks page={listPage} />}
       breadcrumbs={[{ label: "Topics", path: routes.topics() }]}
       feedPath={routes.topic(topic.id)}
     >
@@ -39,6 +43,7 @@ export function render(page: { topicId: string }) {
         {topic.definition ? <p>{topic.definition}</p> : null}
         <h2>Articles</h2>
         <ArticleList items={items} />
+        <Pager page={listPage} label={`Articles on ${topic.label}`} />
       </div>
     </Layout>
   );

@@ -1,25 +1,8 @@
-import type { Archive } from "../archive/index.ts";
 import type { SiteConfig } from "./config.ts";
-import { absoluteUrl, KINDS, routes } from "./views.ts";
+import { absoluteUrl } from "./views.ts";
 
 /** The sitemap protocol's limit of URLs per file; past it, a sitemap index lists the parts. */
 export const SITEMAP_LIMIT = 50_000;
-
-/** Every HTML page the site writes, as site paths. */
-export function sitePaths(archive: Archive): string[] {
-  return [
-    routes.home(),
-    routes.archive(),
-    routes.topics(),
-    routes.about(),
-    routes.search(),
-    ...KINDS.map((k) => routes.kind(k)),
-    ...archive.years.map((y) => routes.year(y.year)),
-    ...archive.articles.map((a) => routes.article(a.id)),
-    ...archive.entities.map((e) => routes.entity(e.id)),
-    ...archive.topics.map((t) => routes.topic(t.id)),
-  ];
-}
 
 const xml = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");

@@ -17,7 +17,6 @@ export const routes = {
   kind: (kind: EntityKind) => `/${KIND_PATHS[kind]}/`,
   archive: () => "/archive/",
   year: (year: number) => `/archive/${year}/`,
-  month: (key: string) => `/archive/${key.slice(0, 4)}/#m${key}`,
   about: () => "/about/",
   search: () => "/search/",
   stylesheet: () => "/assets/style.css",

@@ -320,3 +320,36 @@ describe("a build for a sub-path", () => {
     await rm(root, { recursive: true, force: true });
   });
 });
+
+describe("paginated lists", () => {
+  it("pages entity, topic, year and index lists at the configured size, with prev/next and aria-current", async () => {
+    const root = await copyOfContent();
+    const config = path.join(root, "content", "site.yaml");
+    await writeFile(
+      config,
+      (await readFile(config, "utf8")).replace("pageSize: 50", "pageSize: 5"),
+    );
+    const dist = path.join(root, "dist");
+    expect((await buildInto(dist, root)).code).toBe(0);
+    const files = await listFiles(dist);
+    expect(files).toContain("entities/nato/index.html");
+    expect(files).not.toContain("entities/nato/page/2/index.html");
+    expect(files.filter((f) => f.startsWith("people/page/"))).toEqual([
+      "people/page/2/index.html",
+      "people/page/3/index.html",
+      "people/page/4/index.html",
+    ]);
+    const second = await readFile(path.join(dist, "people", "page", "2", "index.html"), "utf8");
+    expect(second).toContain('<link rel="prev" href="/people/"/>');
+    expect(second).toContain('<link rel="next" href="/people/page/3/"/>');
+    expect(second).toContain(
+      '<a href="/people/page/2/" aria-current="page"><span class="visually-hidden">Page </span>2</a>',
+    );
+    expect((second.match(/<tr><th scope="row">/g) ?? []).length).toBe(5);
+    const sitemap = await readFile(path.join(dist, "sitemap.xml"), "utf8");
+    expect(sitemap).toContain("<loc>http://localhost:8080/people/page/4/</loc>");
+    const { problems } = await checkLinks(dist);
+    expect(problems).toEqual([]);
+    await rm(root, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,77 @@
+import type { Archive } from "../archive/index.ts";
+import type { EntityKind } from "../records/index.ts";
+import type { SiteConfig } from "./config.ts";
+import { type PageOf, pagePath, pagesOf } from "./pagination.ts";
+import { entitiesOfKind, KINDS, routes } from "./views.ts";
+
+/**
+ * Every page the site writes, by kind. The templates paginate over these lists and the sitemap
+ * lists them, so the two can never disagree.
+ */
+
+export interface EntityPage extends PageOf {
+  id: string;
+}
+export interface YearPage extends PageOf {
+  year: number;
+}
+export interface KindPage extends PageOf {
+  kind: EntityKind;
+}
+
+export interface SitePages {
+  articles: string[];
+  entityPages: EntityPage[];
+  topicPages: EntityPage[];
+  yearPages: YearPage[];
+  kindPages: KindPage[];
+}
+
+export function sitePages(archive: Archive, config: SiteConfig): SitePages {
+  const size = config.pageSize;
+  return {
+    articles: archive.articles.map((a) => a.id),
+    entityPages: archive.entities.flatMap((e) =>
+      pagesOf(routes.entity(e.id), e.occurrences.length, size).map((p) => ({ ...p, id: e.id })),
+    ),
+    topicPages: archive.topics.flatMap((t) =>
+      pagesOf(routes.topic(t.id), t.articleIds.length, size).map((p) => ({ ...p, id: t.id })),
+    ),
+    yearPages: archive.years.flatMap((y) =>
+      pagesOf(routes.year(y.year), y.articleIds.length, size).map((p) => ({ ...p, year: y.year })),
+    ),
+    kindPages: KINDS.flatMap((kind) =>
+      pagesOf(routes.kind(kind), entitiesOfKind(archive.entities, kind).length, size).map((p) => ({
+        ...p,
+        kind,
+      })),
+    ),
+  };
+}
+
+/** Site paths of every HTML page, for the sitemap. */
+export function sitePaths(archive: Archive, config: SiteConfig): string[] {
+  const pages = sitePages(archive, config);
+  const paged = (list: PageOf[]) => list.map((p) => pagePath(p.base, p.number));
+  return [
+    routes.home(),
+    routes.archive(),
+    routes.topics(),
+    routes.about(),
+    routes.search(),
+    ...paged(pages.kindPages),
+    ...paged(pages.yearPages),
+    ...pages.articles.map((id) => routes.article(id)),
+    ...paged(pages.entityPages),
+    ...paged(pages.topicPages),
+  ];
+}
+
+/** Where a month starts within its year's paginated list. */
+export function monthPath(archive: Archive, config: SiteConfig, key: string): string {
+  const year = archive.years.find((y) => y.year === Number(key.slice(0, 4)));
+  const firstId = year?.months.find((m) => m.key === key)?.articleIds[0];
+  const index = firstId && year ? year.articleIds.indexOf(firstId) : 0;
+  const page = Math.floor(Math.max(0, index) / config.pageSize) + 1;
+  return `${pagePath(routes.year(Number(key.slice(0, 4))), page)}#m${key}`;
+}
