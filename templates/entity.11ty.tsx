@@ -6,6 +6,7 @@ import { formatDate, href, KIND_LABELS, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
 import { Pager, PagerLinks } from "./_lib/pager.tsx";
 import { ArticleList, CountLabel } from "./_lib/parts.tsx";
+import { Timeline } from "./_lib/timeline.tsx";
 
 export const data = {
   pagination: { data: "pages.entityPages", size: 1, alias: "listPage" },
@@ -68,6 +69,13 @@ export function render({ listPage }: { listPage: EntityPage }) {
               ))}
             </ul>
           </section>
+        ) : null}
+        {listPage.number === 1 ? (
+          <Timeline
+            articles={entity.occurrences.flatMap((o) => archive.articleById.get(o.articleId) ?? [])}
+            id="timeline-entity"
+            label={`Articles mentioning ${entity.name}`}
+          />
         ) : null}
         <section aria-labelledby="articles-heading">
           <h2 id="articles-heading">Articles mentioning {entity.name}</h2>

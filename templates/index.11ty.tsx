@@ -2,6 +2,7 @@ import { loadedProject } from "../src/site/project.ts";
 import { href, KIND_LABELS, KINDS, plural, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
 import { ArticleList } from "./_lib/parts.tsx";
+import { Timeline } from "./_lib/timeline.tsx";
 
 export const data = { permalink: "/" };
 
@@ -24,6 +25,10 @@ export function render() {
         )}{" "}
         and {plural(topics.length, "topic")}.
       </p>
+      <section aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">Coverage over time</h2>
+        <Timeline articles={archive.articles} id="timeline-home" label="The whole archive" />
+      </section>
       <div class="columns">
         <section aria-labelledby="latest-heading">
           <h2 id="latest-heading">Latest articles</h2>

@@ -5,6 +5,7 @@ import { routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
 import { Pager, PagerLinks } from "./_lib/pager.tsx";
 import { ArticleList, CountLabel } from "./_lib/parts.tsx";
+import { Timeline } from "./_lib/timeline.tsx";
 
 export const data = {
   pagination: { data: "pages.topicPages", size: 1, alias: "listPage" },
@@ -41,6 +42,13 @@ export function render({ listPage }: { listPage: EntityPage }) {
           Topic · <CountLabel count={topic.articleIds.length} one="article" />
         </p>
         {topic.definition ? <p>{topic.definition}</p> : null}
+        {listPage.number === 1 ? (
+          <Timeline
+            articles={topic.articleIds.flatMap((id) => archive.articleById.get(id) ?? [])}
+            id="timeline-topic"
+            label={`Articles on ${topic.label}`}
+          />
+        ) : null}
         <h2>Articles</h2>
         <ArticleList items={items} />
         <Pager page={listPage} label={`Articles on ${topic.label}`} />

@@ -353,3 +353,26 @@ describe("paginated lists", () => {
     await rm(root, { recursive: true, force: true });
   });
 });
+
+describe("timelines", () => {
+  it("draws dated articles as monthly bars and estimates as ranges, with a table alternative", async () => {
+    const html = await page("index.html");
+    const svg =
+      /<svg viewBox="0 0 720 \d+" role="img" aria-labelledby="timeline-home-title">([\s\S]*?)<\/svg>/.exec(
+        html,
+      )?.[1] ?? "";
+    expect(svg).toContain(
+      '<title id="timeline-home-title">The whole archive: 3 dated articles from July 2019 to January 2022, and 2 undated with an estimated period.</title>',
+    );
+    expect((svg.match(/class="bar"/g) ?? []).length).toBe(3);
+    expect((svg.match(/class="estimate"/g) ?? []).length).toBe(2);
+    expect(html).toContain("<summary>Timeline as a table</summary>");
+    expect(html).toContain('<tr><th scope="row">April 2021</th><td>1</td></tr>');
+    expect(html).toMatch(
+      /<th scope="row">The Taliban believe that[^<]*<\/th><td>January 2021 – January 2022<\/td>/,
+    );
+    expect(await page("entities/mike-pompeo/index.html")).toContain(
+      'aria-labelledby="timeline-entity-title"',
+    );
+  });
+});
