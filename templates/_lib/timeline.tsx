@@ -81,13 +81,6 @@ export function Timeline({
           );
         })}
       </svg>
-      <figcaption>
-        Articles per month
-        {ranges.length > 0
-          ? "; dashed bars below the axis are undated articles, drawn over their estimated period"
-          : ""}
-        .
-      </figcaption>
       <details>
         <summary>Timeline as a table</summary>
         <table>
@@ -131,6 +124,13 @@ export function Timeline({
           </table>
         ) : null}
       </details>
+      <figcaption>
+        Articles per month
+        {ranges.length > 0
+          ? "; dashed bars below the axis are undated articles, drawn over their estimated period"
+          : ""}
+        .
+      </figcaption>
     </figure>
   );
 }
