@@ -45,6 +45,31 @@ interface OffsetTerm {
   offset: { start: number; length: number };
 }
 
+/**
+ * Sentences worth tagging: those with a capitalised word (other than the first) that no known
+ * mention covers. Tagging is most of the cost of discovery, and most sentences of an archive name
+ * only entities the knowledge base already has.
+ */
+function unexplainedSentences(
+  text: string,
+  taken: (start: number, end: number) => boolean,
+): { start: number; text: string }[] {
+  const sentences: { start: number; text: string }[] = [];
+  for (const sentence of text.matchAll(/[^.!?\n]+(?:[.!?]+["”’)]*|\n|$)/g)) {
+    const body = sentence[0];
+    const start = sentence.index;
+    const firstWord = /^\s*\S+/.exec(body)?.[0].length ?? 0;
+    for (const word of body.matchAll(/\p{Lu}[\p{L}'’-]+/gu)) {
+      const at = start + word.index;
+      if (word.index < firstWord || taken(at, at + word[0].length)) continue;
+      if (TITLE_WORDS.has(word[0].toLowerCase()) || CALENDAR.test(word[0])) continue;
+      sentences.push({ start, text: body });
+      break;
+    }
+  }
+  return sentences;
+}
+
 function proposals(text: string): Proposal[] {
   const doc = nlp(text);
   const found: Proposal[] = [];
@@ -116,7 +141,10 @@ export function discoverEntities(
     const taken = (start: number, end: number) => known.some((m) => m.start < end && start < m.end);
     const found: Mention[] = [];
     const surnames = new Map<string, string>();
-    for (const proposal of proposals(article.text)) {
+    const proposed = unexplainedSentences(article.text, taken).flatMap((sentence) =>
+      proposals(sentence.text).map((p) => ({ ...p, start: p.start + sentence.start })),
+    );
+    for (const proposal of proposed) {
       const cleaned = cleanName(proposal.text, proposal.kind);
       if (!cleaned) continue;
       const start = proposal.start + Math.max(0, cleaned.offset);
