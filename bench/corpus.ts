@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { monthName } from "../src/site/views.ts";
 
 /**
  * A deterministic synthetic corpus of raw scraped articles: realistic length (~600 words), date
@@ -75,21 +76,6 @@ function word(random: () => number, syllables: number): string {
   return out.charAt(0).toUpperCase() + out.slice(1);
 }
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-
 function header(random: () => number, day: Date): string | null {
   const y = day.getUTCFullYear();
   const m = day.getUTCMonth();
@@ -97,10 +83,11 @@ function header(random: () => number, day: Date): string | null {
   const iso = `${y}-${String(m + 1).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
   const styles = [
     () => ` date ${iso} `,
-    () => `${String(9 + Math.floor(random() * 10)).padStart(2, "0")}:15 GMT${d} ${MONTHS[m]} ${y}`,
-    () => `Published: ${d} ${MONTHS[m]} ${y}`,
+    () =>
+      `${String(9 + Math.floor(random() * 10)).padStart(2, "0")}:15 GMT${d} ${monthName(m + 1)} ${y}`,
+    () => `Published: ${d} ${monthName(m + 1)} ${y}`,
     () => `${iso}T09:12:00Z`,
-    () => `Updated ${MONTHS[m]?.slice(0, 3)}. ${d}, ${y} 4:05 pm ET`,
+    () => `Updated ${monthName(m + 1).slice(0, 3)}. ${d}, ${y} 4:05 pm ET`,
     () => null,
   ];
   return (styles[Math.floor(random() * styles.length)] as () => string | null)();

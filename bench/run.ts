@@ -86,11 +86,6 @@ async function folderBytes(
   return { bytes, files, htmlBytes, html };
 }
 
-const slug = (name: string) =>
-  name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "");
 const yamlString = (s: string) => JSON.stringify(s);
 
 /** The baseline every Eleventy user has: Markdown posts, a Nunjucks layout and tag pages. */

@@ -1,3 +1,4 @@
+import { dateToRfc3339 } from "@11ty/eleventy-plugin-rss";
 import type { Archive, ArchiveArticle } from "../archive/index.ts";
 import type { SiteConfig } from "./config.ts";
 import { absoluteUrl, routes } from "./views.ts";

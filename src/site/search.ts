@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as pagefind from "pagefind";
 
@@ -13,7 +14,13 @@ export async function buildSearchIndex(siteDir: string): Promise<{ pages: number
     if (added.errors.length > 0) throw new Error(`Pagefind: ${added.errors.join("; ")}`);
     const written = await index.writeFiles({ outputPath: path.join(siteDir, "pagefind") });
     if (written.errors.length > 0) throw new Error(`Pagefind: ${written.errors.join("; ")}`);
-    return { pages: added.page_count };
+    // Pagefind reads every page but indexes only those marked data-pagefind-body; count those.
+    const entry = JSON.parse(
+      await readFile(path.join(siteDir, "pagefind", "pagefind-entry.json"), "utf8"),
+    ) as {
+      languages: Record<string, { page_count: number }>;
+    };
+    return { pages: Object.values(entry.languages).reduce((sum, l) => sum + l.page_count, 0) };
   } finally {
     await pagefind.close();
   }

@@ -10,3 +10,7 @@ declare module "@11ty/eleventy" {
     write(): Promise<unknown>;
   }
 }
+
+declare module "@11ty/eleventy-plugin-rss" {
+  export function dateToRfc3339(date: Date): string;
+}

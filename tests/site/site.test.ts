@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,6 +18,7 @@ import {
 let out: string;
 let stdout: string;
 const page = (p: string) => readFile(path.join(out, p), "utf8");
+const files = (local: string) => existsSync(path.join(out, local, "index.html"));
 
 beforeAll(async () => {
   out = await mkdtemp(path.join(tmpdir(), "site-"));
@@ -219,12 +221,29 @@ describe("build of the seed archive", () => {
     const json = JSON.parse(await page("feed.json"));
     expect(json.version).toBe("https://jsonfeed.org/version/1.1");
     expect(json.items).toHaveLength(5);
-    for (const item of json.items) {
-      expect(item.url.startsWith("http://localhost:8080/articles/")).toBe(true);
+    for (const feedFile of (await listFiles(out)).filter((f) => f.endsWith("feed.json"))) {
+      for (const item of JSON.parse(await page(feedFile)).items) {
+        const local = item.url.replace("http://localhost:8080/", "");
+        expect(files(local), `${feedFile}: ${item.url}`).toBe(true);
+      }
     }
     expect(await page("index.html")).toContain(
       '<link rel="alternate" type="application/atom+xml" title="NATO &amp; Afghanistan News Archive (Atom)" href="/feed.xml"/>',
     );
+  });
+
+  it("indexes every article, entity and topic page for search", async () => {
+    const entry = JSON.parse(await page("pagefind/pagefind-entry.json"));
+    const bodies: string[] = [];
+    for (const file of (await listFiles(out)).filter((f) => f.endsWith(".html"))) {
+      if ((await page(file)).includes("data-pagefind-body")) bodies.push(file);
+    }
+    expect(entry.languages.en.page_count).toBe(bodies.length);
+    const articles = (await listFiles(out)).filter((f) => /^articles\/[^/]+\/index\.html$/.test(f));
+    expect(bodies).toEqual(expect.arrayContaining(articles));
+    expect(bodies).toContain("entities/jens-stoltenberg/index.html");
+    expect(bodies).toContain("topics/afghan-peace-process/index.html");
+    expect(stdout).toContain(`${bodies.length} pages in the search index`);
   });
 
   it("lists exactly the built pages in the sitemap, and robots.txt points at it", async () => {
