@@ -40,11 +40,13 @@ export default function (eleventyConfig: EleventyConfig) {
     },
   });
   eleventyConfig.setTemplateFormats(["11ty.tsx"]);
-  // Relative to where Eleventy runs, which need not be this folder when building another content root.
-  const assets =
-    path.relative(process.cwd(), path.join(import.meta.dirname, "templates", "assets")) || ".";
-  eleventyConfig.addPassthroughCopy({ [assets]: "assets" });
-  eleventyConfig.addWatchTarget(`${currentProjectRoot()}/content/`);
+  // Paths relative to where Eleventy runs, which need not be this folder when building another content root.
+  const templates =
+    path.relative(process.cwd(), path.join(import.meta.dirname, "templates")) || ".";
+  eleventyConfig.addPassthroughCopy({ [path.join(templates, "assets")]: "assets" });
+  // Content is data, not templates: watch it so `npm start` rebuilds when an article or the knowledge base changes.
+  const content = path.relative(process.cwd(), path.join(currentProjectRoot(), "content")) || ".";
+  eleventyConfig.addWatchTarget(`${content}/**/*.{md,yaml}`);
   // Page lists for pagination: ids only, so Eleventy's data cascade never copies the whole archive.
   eleventyConfig.addGlobalData("pages", async () => {
     const { archive, config } = await getProject();
@@ -68,6 +70,6 @@ export default function (eleventyConfig: EleventyConfig) {
   });
   return {
     // The output folder is not set here: `npm run build` stages into a temporary folder and swaps it into dist/.
-    dir: { input: "templates", includes: "_lib", data: "_data" },
+    dir: { input: templates, includes: "_lib", data: "_data" },
   };
 }

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // The sources are TypeScript run in place: tsx's loader is registered before the CLI is imported,
 // so the same code serves `npm run build`, the bin, Eleventy's `.eleventy.ts` and the tests.
-import { register } from "tsx/esm/api";
+import { fileURLToPath } from "node:url";
 
+// tsx looks for tsconfig.json from the current folder; pin it to this package's, so templates
+// compile for preact's JSX runtime wherever the command is run (children inherit the setting).
+process.env.TSX_TSCONFIG_PATH ??= fileURLToPath(new URL("../tsconfig.json", import.meta.url));
+const { register } = await import("tsx/esm/api");
 register();
 const { main } = await import("../src/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

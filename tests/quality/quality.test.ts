@@ -4,7 +4,7 @@ import path from "node:path";
 import { HtmlValidate } from "html-validate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildHostileFixture } from "../e2e/hostile.ts";
-import { buildInto, copyOfContent, hashTree, listFiles } from "../helpers/site.ts";
+import { buildInto, cli, copyOfContent, hashTree, listFiles } from "../helpers/site.ts";
 
 let work: string;
 let site: string;
@@ -198,6 +198,25 @@ describe("broken input through the CLI", () => {
     const after = (await listFiles(root)).filter((f) => !f.startsWith("dist/"));
     expect(after).toEqual(
       [...outside.filter((f) => !f.startsWith("dist/")), "content/articles/x.md"].sort(),
+    );
+    await rm(root, { recursive: true, force: true });
+  });
+});
+
+describe("running from another folder", () => {
+  it("builds the content of the current folder with this package's templates", async () => {
+    const root = await copyOfContent();
+    const result = await cli(["build"], {}, root);
+    expect(result.code).toBe(0);
+    const html = await readFile(
+      path.join(root, "dist", "articles", "004_2e667484c972bbe6", "index.html"),
+      "utf8",
+    );
+    expect(html).toContain(
+      "<h1>Earlier in the day, foreign ministers of NATO states on Friday held a meeting in Brussels…</h1>",
+    );
+    expect(await readFile(path.join(root, "dist", "assets", "style.css"), "utf8")).toContain(
+      "prefers-color-scheme: dark",
     );
     await rm(root, { recursive: true, force: true });
   });
