@@ -18,13 +18,17 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = REPO,
+): Promise<CliResult> {
   try {
     const { stdout, stderr } = await run(
       process.execPath,
       [path.join(REPO, "bin", "news-archive.js"), ...args],
       {
-        cwd: REPO,
+        cwd,
         env: { ...process.env, SITE_URL: "", PATH_PREFIX: "", ...env },
         maxBuffer: 64 * 1024 * 1024,
       },
