@@ -40,8 +40,9 @@ export const feedPaths = (scopePath: string) => ({
 });
 
 const itemId = (article: ArchiveArticle) => `urn:news-archive:article:${article.id}`;
+/** Articles carry days, not times: midnight UTC of the day, formatted by the Eleventy RSS plugin. */
 const timestamp = (day: string | null) =>
-  day ? `${day.slice(0, 10)}T00:00:00Z` : "1970-01-01T00:00:00Z";
+  dateToRfc3339(new Date(`${day ? day.slice(0, 10) : "1970-01-01"}T00:00:00Z`));
 
 function xmlEscape(text: string): string {
   return (
