@@ -35,7 +35,17 @@ const BOILERPLATE_LINE = [
   /^(?:all rights reserved|©|copyright\s)/i,
   /^(?:\(?(?:additional )?(?:reporting|writing|editing|compiled) by\b).{0,200}$/i,
   /^(?:photo|image|video|file photo)\s*(?:credit)?\s*:\s*\S.{0,60}$/i,
+  /^advertisement\b.{0,60}$/i,
+  /^(?:continue reading|click here|watch|listen)\b.{0,60}(?:below|here|now)?$/i,
+  // A byline names the author; it is metadata about the article, not its text.
+  /^[Bb]y\s+\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]+){0,3}(?:\s*(?:,|and|\||-)\s*.{0,60})?$/u,
 ];
+
+/** "Tags: NATO, Afghanistan" and the like: the outlet's own keywords. */
+const TAGS_PREFIX = /^(?:tags|topics|keywords|filed under|related topics)\s*:\s*/i;
+
+/** "Image caption: …", "Caption: …": a caption labelled as one. */
+const CAPTION_PREFIX = /^(?:image caption|photo caption|caption|pictured)\s*:\s*/i;
 
 /** Player ids: long digit runs and UUIDs with nothing else on the line. */
 const MEDIA_IDS =
@@ -110,11 +120,14 @@ function isLinkHeadline(line: string): boolean {
   return capitalised / words.length >= 0.6;
 }
 
-/** "NATO, Jens Stoltenberg, Afghanistan, Russia, Brussels" */
+/** "NATO, Jens Stoltenberg, Afghanistan, Russia, Brussels" or "Tags: NATO, Afghanistan" */
 function parseTagsLine(line: string): string[] | null {
-  if (endsSentence(line) || !line.includes(",")) return null;
-  const tags = line.split(/\s*,\s*/).map((t) => t.trim());
-  if (tags.length < 3 || tags.some((t) => t === "" || wordsOf(t).length > 4)) return null;
+  const labelled = TAGS_PREFIX.test(line);
+  const list = line.replace(TAGS_PREFIX, "");
+  if (endsSentence(list) || (!labelled && !list.includes(","))) return null;
+  const tags = list.split(/\s*[,;|]\s*/).map((t) => t.trim());
+  if ((!labelled && tags.length < 3) || tags.some((t) => t === "" || wordsOf(t).length > 4))
+    return null;
   if (!tags.every((t) => /^[\p{Lu}\p{N}#]/u.test(t))) return null;
   return tags;
 }
@@ -204,7 +217,16 @@ export function cleanRawArticle(raw: string): CleanArticle {
     }
   }
 
+  let sourceTags: string[] = [];
   lines = lines.map((line) => {
+    if (line !== "" && TAGS_PREFIX.test(line)) {
+      const tags = parseTagsLine(line);
+      if (tags) {
+        sourceTags = [...new Set([...sourceTags, ...tags])];
+        removed.push(line);
+        return "";
+      }
+    }
     if (line !== "" && isBoilerplate(line)) {
       removed.push(line);
       return "";
@@ -213,7 +235,6 @@ export function cleanRawArticle(raw: string): CleanArticle {
   });
 
   // Trailer: a tags line and a run of related-link headlines after the last paragraph.
-  let sourceTags: string[] = [];
   const paragraphs = paragraphsOf(lines);
   const last = paragraphs.at(-1);
   if (last && last.lines.length >= 2) {
@@ -268,6 +289,8 @@ export function cleanRawArticle(raw: string): CleanArticle {
       !isHeadingShaped(next.join(" "), 8)
     ) {
       blocks.push({ kind: "heading", text });
+    } else if (rest.length === 1 && CAPTION_PREFIX.test(text)) {
+      blocks.push({ kind: "caption", text: text.replace(CAPTION_PREFIX, "") });
     } else if (rest.length === 1 && isCaption(text)) {
       blocks.push({ kind: "caption", text });
     } else {

@@ -94,6 +94,23 @@ describe("articles from other outlets", () => {
     expect(article.text).not.toMatch(/Advertisement|Related:/);
   });
 
+  it("moves bylines, labelled tags and captions out of the prose", async () => {
+    const { article, markdown, clean } = await fixture("byline-tags-style.txt");
+    expect(article.date).toBe("2021-08-16");
+    expect(article.dateEvidence).toBe("Last modified on Mon 16 Aug 2021 09.12 BST");
+    expect(article.title).toBe(
+      "The Taliban entered the presidential palace on Sunday as the government collapsed",
+    );
+    expect(article.sourceTags).toEqual(["Afghanistan", "Taliban", "Kabul", "Asia"]);
+    expect(markdown).toContain(
+      ":::caption\nTaliban fighters inside the presidential palace in Kabul\n:::",
+    );
+    expect(article.text).toBe(
+      "The Taliban entered the presidential palace on Sunday as the government collapsed.\n\nTaliban fighters inside the presidential palace in Kabul\n\nThe president fled the country, officials said.",
+    );
+    expect(clean.removed).toContain("By Jane Doe, Kabul correspondent");
+  });
+
   it("recognises a photo caption with a credit", async () => {
     const { markdown, article } = await fixture("numeric-date-with-caption.txt");
     expect(article.date).toBe("2021-08-16");
