@@ -70,6 +70,49 @@ function unexplainedSentences(
   return sentences;
 }
 
+const NAME = "((?:\\p{Lu}[\\p{Ll}'’-]+\\s+){1,2}\\p{Lu}[\\p{Ll}'’-]+)";
+/** News introduces people by a title before the name or a verb of saying after it. */
+const PERSON_PATTERNS = [
+  new RegExp(
+    `\\b(?:spokes(?:man|woman|person)|minister|secretary|president|ambassador|envoy|commander|general|chief|leader|official|adviser|advisor|governor|director|analyst|researcher|journalist|correspondent|senator|lawmaker|mayor)\\s+${NAME}`,
+    "gu",
+  ),
+  new RegExp(`${NAME},?\\s+(?:said|says|told|added|stated|wrote|tweeted|warned|insisted)\\b`, "gu"),
+];
+const NOT_A_FIRST_NAME = new Set([
+  "The",
+  "A",
+  "An",
+  "This",
+  "That",
+  "These",
+  "Those",
+  "But",
+  "And",
+  "In",
+  "On",
+  "At",
+  "For",
+  "When",
+  "While",
+  "After",
+  "Before",
+  "Officials",
+  "Sources",
+]);
+
+function patternProposals(text: string): Proposal[] {
+  const found: Proposal[] = [];
+  for (const pattern of PERSON_PATTERNS) {
+    for (const match of text.matchAll(pattern)) {
+      const name = match[1];
+      if (!name || NOT_A_FIRST_NAME.has(name.split(/\s+/)[0] ?? "")) continue;
+      found.push({ text: name, start: match.index + match[0].indexOf(name), kind: "person" });
+    }
+  }
+  return found;
+}
+
 function proposals(text: string): Proposal[] {
   const doc = nlp(text);
   const found: Proposal[] = [];
@@ -88,7 +131,7 @@ function proposals(text: string): Proposal[] {
   collect(doc.people(), "person");
   collect(doc.organizations(), "organization");
   collect(doc.places(), "place");
-  return found;
+  return [...found, ...patternProposals(text)];
 }
 
 /** Strips possessives, brackets and leading titles; returns null when nothing name-like is left. */

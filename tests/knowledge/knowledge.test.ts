@@ -186,14 +186,14 @@ describe("discovery", () => {
     const a = article(
       "new-people",
       "2021-08-27",
-      "State Department spokesman Ned Price told reporters on Friday that flights continued. Price said more than 100,000 people had left. Afghan Finance Minister Khalid Payenda resigned.",
+      "State Department deputy spokeswoman Jalina Porter told reporters on Friday that flights continued. Porter said more than 100,000 people had left. Afghan Finance Minister Khalid Payenda resigned.",
     );
     const result = analyse(a);
-    expect(result.discovered).toEqual(["Khalid Payenda (person)", "Ned Price (person)"]);
+    expect(result.discovered).toEqual(["Jalina Porter (person)", "Khalid Payenda (person)"]);
     expect(pairs(result.get("new-people"))).toEqual(
-      expect.arrayContaining(["Ned Price→ned-price", "Price→ned-price"]),
+      expect.arrayContaining(["Jalina Porter→jalina-porter", "Porter→jalina-porter"]),
     );
-    const entry = result.get("new-people").entities.find((e) => e.id === "ned-price");
+    const entry = result.get("new-people").entities.find((e) => e.id === "jalina-porter");
     expect(entry).toMatchObject({ mentions: 2, discovered: true });
   });
 
@@ -204,13 +204,13 @@ describe("discovery", () => {
     );
     await writeFile(
       path.join(root, "rejected.yaml"),
-      "rejected:\n  - name: Ned Price\n    reason: test\n",
+      "rejected:\n  - name: Jalina Porter\n    reason: test\n",
     );
     const local = await loadKnowledgeBase(root, root);
     const a = article(
       "filters",
       "2021-08-27",
-      "On Monday, Afghan and American officials met in August. President said nothing. Ned Price spoke.",
+      "On Monday, Afghan and American officials met in August. President said nothing. Jalina Porter spoke.",
     );
     const { discovered } = analyzeCorpus([a], local);
     expect(discovered).toEqual([]);

@@ -11,7 +11,7 @@ id: new-people
 title: Evacuation continues
 date: 2021-08-27
 ---
-State Department spokesman Ned Price told reporters on Friday that flights continued. Price said more than 100,000 people had left. Afghan Finance Minister Khalid Payenda resigned.
+State Department deputy spokeswoman Jalina Porter told reporters on Friday that flights continued. Porter said more than 100,000 people had left. Afghan Finance Minister Khalid Payenda resigned.
 `;
 
 beforeEach(async () => {
@@ -41,9 +41,9 @@ describe("news-archive review", () => {
   it("lists discovered entities with counts and an example sentence", async () => {
     const { code, stdout } = await inRoot();
     expect(code).toBe(0);
-    expect(stdout).toContain("ned-price  Ned Price (person) — 1 article(s), 2 mention(s)");
+    expect(stdout).toContain("jalina-porter  Jalina Porter (person) — 1 article(s), 2 mention(s)");
     expect(stdout).toContain(
-      "State Department spokesman Ned Price told reporters on Friday that flights continued. (new-people)",
+      "State Department deputy spokeswoman Jalina Porter told reporters on Friday that flights continued. (new-people)",
     );
     expect(stdout).toContain("khalid-payenda  Khalid Payenda (person)");
   });
@@ -51,12 +51,12 @@ describe("news-archive review", () => {
   it("promotes into entities.yaml keeping the editor's comments, and the entity is then curated", async () => {
     const file = path.join(root, "content", "knowledge", "entities.yaml");
     const before = await readFile(file, "utf8");
-    expect((await inRoot("promote", "ned-price")).code).toBe(0);
+    expect((await inRoot("promote", "jalina-porter")).code).toBe(0);
     const after = await readFile(file, "utf8");
     expect(after.startsWith(before.trimEnd().split("\n").slice(0, 14).join("\n"))).toBe(true);
-    expect(after).toContain("  - id: ned-price\n    name: Ned Price\n    kind: person\n");
+    expect(after).toContain("  - id: jalina-porter\n    name: Jalina Porter\n    kind: person\n");
     const { stdout } = await inRoot();
-    expect(stdout).not.toContain("ned-price");
+    expect(stdout).not.toContain("jalina-porter");
   });
 
   it("merges a name into an existing entity as an alias", async () => {
@@ -68,19 +68,19 @@ describe("news-archive review", () => {
     expect(entities).toMatch(
       /id: ashraf-ghani[\s\S]*?aliases:\n(?: {6}- .*\n)*? {6}- Khalid Payenda\n/,
     );
-    const bad = await inRoot("merge", "ned-price", "--into", "nobody");
+    const bad = await inRoot("merge", "jalina-porter", "--into", "nobody");
     expect(bad.code).toBe(2);
     expect(bad.stdout).toContain('no entity "nobody"');
   });
 
   it("rejects a name so discovery never proposes it again", async () => {
-    expect((await inRoot("reject", "ned-price", "--reason", "not relevant")).code).toBe(0);
+    expect((await inRoot("reject", "jalina-porter", "--reason", "not relevant")).code).toBe(0);
     const rejected = await readFile(
       path.join(root, "content", "knowledge", "rejected.yaml"),
       "utf8",
     );
     expect(rejected).toContain("# Names that automatic discovery must never propose again");
-    expect(rejected).toContain("  - name: Ned Price\n    reason: not relevant\n");
-    expect((await inRoot()).stdout).not.toContain("Ned Price");
+    expect(rejected).toContain("  - name: Jalina Porter\n    reason: not relevant\n");
+    expect((await inRoot()).stdout).not.toContain("Jalina Porter");
   });
 });
