@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import type { ArchiveArticle, ArchiveEntity } from "../../src/archive/index.ts";
 import { loadedProject } from "../../src/site/project.ts";
 import { dateLabel, href, KIND_LABELS, plural, routes } from "../../src/site/views.ts";
@@ -37,33 +38,66 @@ export function EntityLink({ entity }: { entity: ArchiveEntity }) {
   return <a href={href(config, routes.entity(entity.id))}>{entity.name}</a>;
 }
 
-export function EntityTable({ entities, caption }: { entities: ArchiveEntity[]; caption: string }) {
-  if (entities.length === 0) return <p>None yet.</p>;
+export interface TableRow {
+  key: string;
+  /** The row's header cell: what the row is about. */
+  header: ComponentChildren;
+  cells: ComponentChildren[];
+}
+
+/** A captioned data table with column and row headers, the accessible form of every list of figures. */
+export function DataTable({
+  caption,
+  columns,
+  rows,
+}: {
+  caption: string;
+  columns: string[];
+  rows: TableRow[];
+}) {
   return (
     <table class="entity-table">
       <caption>{caption}</caption>
       <thead>
         <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Articles</th>
-          <th scope="col">Mentions</th>
+          {columns.map((column) => (
+            <th key={column} scope="col">
+              {column}
+            </th>
+          ))}
         </tr>
       </thead>
       <tbody>
-        {entities.map((entity) => (
-          <tr key={entity.id}>
-            <th scope="row">
-              <EntityLink entity={entity} />
-              {entity.discovered ? <span class="badge"> automatically detected</span> : null}
-            </th>
-            <td>{KIND_LABELS[entity.kind].singular}</td>
-            <td>{entity.occurrences.length}</td>
-            <td>{entity.mentionCount}</td>
+        {rows.map((row) => (
+          <tr key={row.key}>
+            <th scope="row">{row.header}</th>
+            {row.cells.map((cell, i) => (
+              <td key={i}>{cell}</td>
+            ))}
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+export function EntityTable({ entities, caption }: { entities: ArchiveEntity[]; caption: string }) {
+  if (entities.length === 0) return <p>None yet.</p>;
+  return (
+    <DataTable
+      caption={caption}
+      columns={["Name", "Kind", "Articles", "Mentions"]}
+      rows={entities.map((entity) => ({
+        key: entity.id,
+        header: (
+          <>
+            <EntityLink entity={entity} />
+            {entity.discovered ? <span class="badge"> automatically detected</span> : null}
+          </>
+        ),
+        cells: [KIND_LABELS[entity.kind].singular, entity.occurrences.length, entity.mentionCount],
+      }))}
+    />
   );
 }
 

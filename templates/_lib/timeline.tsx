@@ -1,6 +1,7 @@
 import type { ArchiveArticle } from "../../src/archive/index.ts";
 import { timelineOf } from "../../src/site/timeline.ts";
 import { formatMonth } from "../../src/site/views.ts";
+import { DataTable } from "./parts.tsx";
 
 const WIDTH = 720;
 const BAR_AREA = 120;
@@ -83,45 +84,23 @@ export function Timeline({
       </svg>
       <details>
         <summary>Timeline as a table</summary>
-        <table>
-          <caption>{label}: articles per month</caption>
-          <thead>
-            <tr>
-              <th scope="col">Month</th>
-              <th scope="col">Dated articles</th>
-            </tr>
-          </thead>
-          <tbody>
-            {months
-              .filter((m) => m.count > 0)
-              .map((m) => (
-                <tr key={m.key}>
-                  <th scope="row">{formatMonth(m.key)}</th>
-                  <td>{m.count}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={`${label}: articles per month`}
+          columns={["Month", "Dated articles"]}
+          rows={months
+            .filter((m) => m.count > 0)
+            .map((m) => ({ key: m.key, header: formatMonth(m.key), cells: [m.count] }))}
+        />
         {ranges.length > 0 ? (
-          <table>
-            <caption>Undated articles and their estimated periods</caption>
-            <thead>
-              <tr>
-                <th scope="col">Article</th>
-                <th scope="col">Estimated period</th>
-              </tr>
-            </thead>
-            <tbody>
-              {ranges.map((r) => (
-                <tr key={r.articleId}>
-                  <th scope="row">{r.title}</th>
-                  <td>
-                    {formatMonth(r.from)} – {formatMonth(r.to)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Undated articles and their estimated periods"
+            columns={["Article", "Estimated period"]}
+            rows={ranges.map((r) => ({
+              key: r.articleId,
+              header: r.title,
+              cells: [`${formatMonth(r.from)} – ${formatMonth(r.to)}`],
+            }))}
+          />
         ) : null}
       </details>
       <figcaption>
