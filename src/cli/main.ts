@@ -63,7 +63,7 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
           outDir: path.resolve(root, values.out),
           quiet: values.quiet,
         });
-        console.log(formatBuildSummary(summary));
+        if (!values.quiet) console.log(formatBuildSummary(summary));
         return 0;
       }
       case "serve":

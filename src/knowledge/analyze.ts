@@ -8,7 +8,7 @@ import {
   type RoleModifier,
 } from "./dates.ts";
 import { discoverEntities } from "./discover.ts";
-import { type PhraseIndex as Index, PhraseIndex, type PhraseMatch } from "./matcher.ts";
+import { PhraseIndex, type PhraseMatch } from "./matcher.ts";
 import type {
   ArticleAnalysis,
   ArticleEntity,
@@ -80,7 +80,7 @@ export interface ArticleExtraction {
 export function extractMentions(
   text: string,
   date: string | null,
-  index: Index,
+  index: PhraseIndex,
 ): ArticleExtraction {
   const { folded, toOriginal } = foldText(text);
   const tokens = tokenize(folded);
@@ -232,7 +232,7 @@ export function extractMentions(
 function gluedAndNearMisses(
   tokens: readonly Token[],
   names: Candidate[],
-  index: Index,
+  index: PhraseIndex,
 ): Candidate[] {
   const found: Candidate[] = [];
   const covered = (t: Token) => names.some((n) => n.start <= t.start && t.end <= n.end);

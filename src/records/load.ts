@@ -10,6 +10,10 @@ import { type Article, articleFrontMatterSchema } from "./schema.ts";
 /** Articles above this size are refused: no real news article comes near it, a dump or a binary does. */
 export const MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
 
+/** Reported without reading the file: its size alone says it is no article. */
+const tooLarge = (bytes: number) =>
+  `is ${(bytes / 1024 / 1024).toFixed(1)} MB; articles larger than ${MAX_ARTICLE_BYTES / 1024 / 1024} MB are refused`;
+
 const refuseEngine = (language: string) => ({
   parse(): never {
     throw new Error(`front matter language "${language}" is not allowed; use YAML (---)`);
@@ -79,12 +83,7 @@ export function parseArticleSource(bytes: Uint8Array, file: string): LoadResult 
     problems: [{ file, message, ...extra }],
   });
   if (bytes.length === 0) return fail("is empty; an article needs front matter and a body");
-  if (bytes.length > MAX_ARTICLE_BYTES) {
-    const mb = (bytes.length / 1024 / 1024).toFixed(1);
-    return fail(
-      `is ${mb} MB; articles larger than ${MAX_ARTICLE_BYTES / 1024 / 1024} MB are refused`,
-    );
-  }
+  if (bytes.length > MAX_ARTICLE_BYTES) return fail(tooLarge(bytes.length));
   const decoded = decodeText(bytes);
   if ("error" in decoded) return fail(decoded.error);
   const source = decoded.text.replace(/^\uFEFF/, "");
@@ -180,8 +179,11 @@ export async function loadArticles(dir: string, root: string): Promise<LoadArtic
   for (const full of files) {
     const rel = path.relative(root, full).split(path.sep).join("/");
     const size = (await stat(full)).size;
-    const bytes = size > MAX_ARTICLE_BYTES ? new Uint8Array(size) : await readFile(full);
-    const result = parseArticleSource(bytes, rel);
+    if (size > MAX_ARTICLE_BYTES) {
+      problems.push({ file: rel, message: tooLarge(size) });
+      continue;
+    }
+    const result = parseArticleSource(await readFile(full), rel);
     if (!result.ok) {
       problems.push(...result.problems);
       continue;
