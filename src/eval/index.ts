@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { z } from "zod";
+import { articleId, cleanRawArticle, renderArticleFile } from "../ingest/index.ts";
 import {
   type ArticleAnalysis,
   analyzeCorpus,
@@ -8,7 +10,13 @@ import {
   type KnowledgeBase,
   loadKnowledgeBase,
 } from "../knowledge/index.ts";
-import { type Article, ContentError, type EntityKind, loadArticles } from "../records/index.ts";
+import {
+  type Article,
+  ContentError,
+  type EntityKind,
+  loadArticles,
+  parseArticleSource,
+} from "../records/index.ts";
 
 /**
  * Scores extraction against gold annotations (the format of shared/seeds/gold/seeds.json): entities
@@ -238,7 +246,7 @@ export function scoreCorpus(
     const analysis = article ? analyses.get(article.id) : undefined;
     if (!article || !analysis)
       throw new Error(
-        `gold file ${g.file} has no imported article (run news-archive import first)`,
+        `gold entry ${g.file}: no imported article and no raw file (import it, or name its folder with --raw DIR)`,
       );
     const score = scoreArticle(g, article, analysis, kb);
     report.articles.push(score);
@@ -299,20 +307,52 @@ export function formatReport(report: EvalReport): string {
   return lines.join("\n");
 }
 
+/**
+ * Articles a gold file annotates that are not imported under content/: read from the raw folder
+ * and imported in memory, exactly as `news-archive import` would, without writing anything.
+ */
+async function importInMemory(
+  gold: GoldArticle[],
+  have: ReadonlySet<string>,
+  rawDir: string,
+): Promise<Article[]> {
+  const imported: Article[] = [];
+  for (const entry of gold) {
+    if (have.has(entry.file)) continue;
+    const raw = await readFile(path.join(rawDir, entry.file), "utf8").catch(() => null);
+    if (raw === null) continue;
+    const id = articleId(entry.file, "", raw);
+    const markdown = renderArticleFile(id, entry.file, cleanRawArticle(raw));
+    const parsed = parseArticleSource(new TextEncoder().encode(markdown), entry.file);
+    if (parsed.ok) imported.push(parsed.article);
+  }
+  return imported;
+}
+
 export async function runEval(args: string[], options: { root: string }): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { raw: { type: "string" } },
+  });
   const goldFiles =
-    args.length > 0
-      ? args
+    positionals.length > 0
+      ? positionals
       : [path.resolve(options.root, "..", "shared", "seeds", "gold", "seeds.json")];
   const kb = await loadKnowledgeBase(path.join(options.root, "content", "knowledge"), options.root);
-  const { articles, problems } = await loadArticles(
+  const { articles: content, problems } = await loadArticles(
     path.join(options.root, "content", "articles"),
     options.root,
   );
   if (problems.length > 0) throw new ContentError(problems);
-  const { analyses } = analyzeCorpus(articles, kb);
   for (const file of goldFiles) {
     const gold = goldFileSchema.parse(JSON.parse(await readFile(file, "utf8")));
+    const rawDir = values.raw
+      ? path.resolve(options.root, values.raw)
+      : path.join(path.dirname(file), "..", "raw");
+    const have = new Set(content.map((a) => a.sourceFile ?? ""));
+    const articles = [...content, ...(await importInMemory(gold, have, rawDir))];
+    const { analyses } = analyzeCorpus(articles, kb);
     console.log(`Gold: ${path.relative(options.root, file)}\n`);
     console.log(formatReport(scoreCorpus(gold, articles, analyses, kb)));
   }

@@ -40,3 +40,33 @@ describe("unseen articles against our own gold", async () => {
       expect(a.topics.primaryFound, a.file).toBe(a.topics.primaryTotal);
   });
 });
+
+describe("npm run eval on a gold set that was never imported", () => {
+  it("imports the raw files in memory, from --raw or from raw/ beside gold/, and writes nothing", async () => {
+    const { cli } = await import("../helpers/site.ts");
+    const { cp, mkdir, mkdtemp, readdir: list, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const before = await list(path.join(REPO, "content", "articles"));
+    const explicit = await cli([
+      "eval",
+      "tests/fixtures/unseen/gold.json",
+      "--raw",
+      "tests/fixtures/unseen",
+    ]);
+    expect(explicit.code).toBe(0);
+    expect(explicit.stdout).toContain(
+      "moscow-format.txt\n  entities (named)  P 1.000  R 1.000  F1 1.000",
+    );
+    const layout = await mkdtemp(path.join(tmpdir(), "gold-"));
+    await mkdir(path.join(layout, "gold"));
+    await cp(DIR, path.join(layout, "raw"), { recursive: true });
+    await cp(path.join(DIR, "gold.json"), path.join(layout, "gold", "set.json"));
+    const beside = await cli(["eval", path.join(layout, "gold", "set.json")]);
+    expect(beside.code).toBe(0);
+    expect(beside.stdout).toContain(
+      "wire-airport.txt\n  entities (named)  P 1.000  R 1.000  F1 1.000",
+    );
+    expect(await list(path.join(REPO, "content", "articles"))).toEqual(before);
+    await rm(layout, { recursive: true, force: true });
+  });
+});
