@@ -188,6 +188,32 @@ function paragraphsOf(lines: string[]): Paragraph[] {
   return paragraphs;
 }
 
+/**
+ * Many scrapes separate paragraphs with a single line break, others hard-wrap them. A line that
+ * ends a sentence, followed by one that starts a new one, ends a paragraph; a short heading-like
+ * line stands alone; other line breaks are wrapping and join.
+ */
+function splitParagraphs(lines: string[]): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  lines.forEach((line, index) => {
+    current.push(line);
+    const next = lines[index + 1];
+    if (next === undefined) return;
+    const sentenceEnds = endsSentence(line) && /^[\p{Lu}\p{N}"“‘'([]/u.test(next);
+    const headingAlone = current.length === 1 && isHeadingShaped(line, 8);
+    // A caption is a paragraph of its own, whatever punctuation it ends with.
+    const isCaptionLine = (text: string) => isCaption(text) || CAPTION_PREFIX.test(text);
+    const captionEdge = isCaptionLine(line) || (endsSentence(line) && isCaptionLine(next));
+    if (sentenceEnds || headingAlone || captionEdge) {
+      groups.push(current);
+      current = [];
+    }
+  });
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
 const isBoilerplate = (line: string) =>
   BOILERPLATE_LINE.some((re) => re.test(line)) || MEDIA_IDS.test(line) || LEGAL_FOOTNOTE.test(line);
 
@@ -272,7 +298,7 @@ export function cleanRawArticle(raw: string): CleanArticle {
   const blocks: Block[] = [];
   let source: string | null = null;
   let dateline: string | null = null;
-  const flat = paragraphs.flatMap((p) => (p.lines.length ? [p.lines] : []));
+  const flat = paragraphs.flatMap((p) => (p.lines.length ? splitParagraphs(p.lines) : []));
   flat.forEach((paragraphLines, index) => {
     // A short capitalised line followed by prose is a subheading, even without a blank line after it.
     let rest = paragraphLines;

@@ -111,6 +111,31 @@ describe("articles from other outlets", () => {
     expect(clean.removed).toContain("By Jane Doe, Kabul correspondent");
   });
 
+  it("splits paragraphs separated by single line breaks, with headings and captions among them", async () => {
+    const { article, markdown } = await fixture("single-newline-style.txt");
+    expect(article.date).toBe("2021-08-31");
+    expect(article.text.split("\n\n")).toEqual([
+      "The last US military flight left Kabul shortly before midnight, ending America's longest war.",
+      "General Kenneth McKenzie announced the end of the evacuation at a Pentagon briefing.",
+      "Aftermath",
+      "The Taliban fired celebratory gunfire across the city.",
+      "A US Air Force C-17 takes off from Kabul, August 30, 2021. (Photo: US Air Force)",
+      "More than 120,000 people were flown out in two weeks.",
+    ]);
+    expect(markdown).toContain("## Aftermath");
+    expect(markdown).toContain(
+      ":::caption\nA US Air Force C-17 takes off from Kabul, August 30, 2021. (Photo: US Air Force)\n:::",
+    );
+  });
+
+  it("joins hard-wrapped lines back into their paragraphs", async () => {
+    const { article } = await fixture("hard-wrapped-style.txt");
+    expect(article.text.split("\n\n")).toEqual([
+      "President Joe Biden said on Wednesday that the United States would withdraw its remaining troops from Afghanistan by September 11, ending the longest war in American history.",
+      '"It is time to end America\'s longest war," Biden said in a speech from the White House.',
+    ]);
+  });
+
   it("recognises a photo caption with a credit", async () => {
     const { markdown, article } = await fixture("numeric-date-with-caption.txt");
     expect(article.date).toBe("2021-08-16");
