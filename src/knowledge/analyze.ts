@@ -369,6 +369,8 @@ export interface CorpusAnalysis {
 export interface AnalyzeOptions {
   /** Propose entities the knowledge base lacks (slower; on by default). */
   discover?: boolean;
+  /** Called as articles are analysed, per phase, for progress reports on large archives. */
+  onProgress?: (phase: "names" | "discovery", done: number, total: number) => void;
 }
 
 /** Mentions of one article with knowledge-base entities only; what tests and tools call directly. */
@@ -384,11 +386,18 @@ export function analyzeCorpus(
   const index = new PhraseIndex(kb);
   const topics = compileTopics(kb);
   const names = new Map(kb.entities.map((e) => [e.id, e.name]));
-  const extractions = new Map(articles.map((a) => [a.id, extractMentions(a.text, a.date, index)]));
+  const extractions = new Map(
+    articles.map((a, i) => {
+      options.onProgress?.("names", i, articles.length);
+      return [a.id, extractMentions(a.text, a.date, index)];
+    }),
+  );
   const discovery =
     options.discover === false
       ? { discovered: [], mentions: new Map<string, Mention[]>() }
-      : discoverEntities(articles, extractions, kb);
+      : discoverEntities(articles, extractions, kb, (done) =>
+          options.onProgress?.("discovery", done, articles.length),
+        );
   for (const d of discovery.discovered) names.set(d.id, d.name);
   const discoveredIds = new Set(discovery.discovered.map((d) => d.id));
 

@@ -168,6 +168,7 @@ export function discoverEntities(
   articles: readonly Article[],
   extractions: ReadonlyMap<string, { mentions: Mention[] }>,
   kb: KnowledgeBase,
+  onProgress?: (done: number) => void,
 ): DiscoveryResult {
   const rejected = new Set(kb.rejected.map((r) => foldPhrase(r.name).toLowerCase()));
   const knownIds = new Set(kb.entities.map((e) => e.id));
@@ -179,7 +180,8 @@ export function discoverEntities(
   const discovered = new Map<string, DiscoveredEntity>();
   const mentions = new Map<string, Mention[]>();
 
-  for (const article of articles) {
+  for (const [index, article] of articles.entries()) {
+    onProgress?.(index);
     const known = extractions.get(article.id)?.mentions ?? [];
     const taken = (start: number, end: number) => known.some((m) => m.start < end && start < m.end);
     const found: Mention[] = [];

@@ -171,12 +171,17 @@ export interface LoadArticlesResult {
  * Loads every article under `dir`, collecting every problem rather than stopping at the first, and
  * refusing two files that claim the same id. Paths in articles and problems are relative to `root`.
  */
-export async function loadArticles(dir: string, root: string): Promise<LoadArticlesResult> {
+export async function loadArticles(
+  dir: string,
+  root: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<LoadArticlesResult> {
   const files = await listMarkdownFiles(dir);
   const articles: Article[] = [];
   const problems: ContentProblem[] = [];
   const byId = new Map<string, string>();
-  for (const full of files) {
+  for (const [index, full] of files.entries()) {
+    onProgress?.(index, files.length);
     const rel = path.relative(root, full).split(path.sep).join("/");
     const size = (await stat(full)).size;
     if (size > MAX_ARTICLE_BYTES) {

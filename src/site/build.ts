@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import Eleventy from "@11ty/eleventy";
-import { getProject, useProjectRoot } from "./project.ts";
+import { silentProgress, stderrProgress } from "./progress.ts";
+import { getProject, useProgress, useProjectRoot } from "./project.ts";
 import { buildSearchIndex } from "./search.ts";
 
 export interface BuildOptions {
@@ -47,6 +48,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   const root = path.resolve(options.root);
   const outDir = path.resolve(options.outDir);
   useProjectRoot(root);
+  useProgress(options.quiet ? silentProgress : stderrProgress());
   const project = await getProject();
   const staging = path.join(
     path.dirname(outDir),

@@ -4,6 +4,7 @@ import { type Archive, buildArchive } from "../archive/index.ts";
 import { analyzeCorpus, type KnowledgeBase, loadKnowledgeBase } from "../knowledge/index.ts";
 import { ContentError, loadArticles } from "../records/index.ts";
 import { loadSiteConfig, type SiteConfig } from "./config.ts";
+import { type ProgressReporter, silentProgress } from "./progress.ts";
 
 /** Everything the templates render, computed once per build. */
 export interface Project {
@@ -16,6 +17,12 @@ export interface Project {
 }
 
 let projectRoot = process.cwd();
+let progress: ProgressReporter = silentProgress;
+
+/** Where long stages report progress; silent unless a command asks for it. */
+export function useProgress(reporter: ProgressReporter): void {
+  progress = reporter;
+}
 let cached: { key: string; project: Promise<Project> } | null = null;
 let loaded: Project | null = null;
 
@@ -47,6 +54,19 @@ async function fingerprint(root: string): Promise<string> {
   return `${root}|${env}|${parts.join("\n")}`;
 }
 
+/** One progress line per phase of a stage, so each phase's rate gives its own estimate. */
+function phaseProgress(stage: string): (phase: string, done: number, total: number) => void {
+  const phases = new Map<string, (done: number, total: number) => void>();
+  return (phase, done, total) => {
+    let report = phases.get(phase);
+    if (!report) {
+      report = progress(`${stage} (${phase})`);
+      phases.set(phase, report);
+    }
+    report(done, total);
+  };
+}
+
 async function load(root: string): Promise<Project> {
   const timings: Record<string, number> = {};
   const time = async <T>(stage: string, work: () => Promise<T> | T): Promise<T> => {
@@ -60,10 +80,12 @@ async function load(root: string): Promise<Project> {
     loadKnowledgeBase(path.join(root, "content", "knowledge"), root),
   );
   const { articles, problems } = await time("parse", () =>
-    loadArticles(path.join(root, "content", "articles"), root),
+    loadArticles(path.join(root, "content", "articles"), root, progress("parse")),
   );
   if (problems.length > 0) throw new ContentError(problems);
-  const { analyses, discovered } = await time("extract", () => analyzeCorpus(articles, kb));
+  const { analyses, discovered } = await time("extract", () =>
+    analyzeCorpus(articles, kb, { onProgress: phaseProgress("extract") }),
+  );
   const archive = await time("index", () => buildArchive({ articles, analyses, discovered, kb }));
   loaded = { root, config, kb, archive, timings };
   return loaded;
