@@ -79,6 +79,24 @@ export function render(page: { articleId: string }) {
   });
   const topicLabels = new Map(kb.topics.map((t) => [t.id, t.label]));
   const related = archive.related(article.id);
+  const topicItems = [
+    ...article.analysis.topics.map((topic) => (
+      <li key={topic.id}>
+        <a href={href(config, routes.topic(topic.id))}>{topicLabels.get(topic.id) ?? topic.id}</a>{" "}
+        <span class="count">(score {topic.score})</span>
+        <br />
+        <span class="evidence">Evidence: {topic.evidence.join(", ")}</span>
+      </li>
+    )),
+    ...article.topics
+      .filter((id) => !article.analysis.topics.some((t) => t.id === id) && topicLabels.has(id))
+      .map((id) => (
+        <li key={id}>
+          <a href={href(config, routes.topic(id))}>{topicLabels.get(id)}</a>{" "}
+          <span class="count">(assigned by an editor)</span>
+        </li>
+      )),
+  ];
   const path = routes.article(article.id);
   const year = article.sortDate?.slice(0, 4);
   return (
@@ -166,31 +184,11 @@ export function render(page: { articleId: string }) {
         })}
         <section>
           <h3>Topics</h3>
-          {article.analysis.topics.length === 0 && article.topics.length === 0 ? (
+          {topicItems.length === 0 ? (
             <p>None assigned.</p>
-          ) : null}
-          <ul class="topic-list">
-            {article.analysis.topics.map((topic) => (
-              <li key={topic.id}>
-                <a href={href(config, routes.topic(topic.id))}>
-                  {topicLabels.get(topic.id) ?? topic.id}
-                </a>{" "}
-                <span class="count">(score {topic.score})</span>
-                <br />
-                <span class="evidence">Evidence: {topic.evidence.join(", ")}</span>
-              </li>
-            ))}
-            {article.topics
-              .filter(
-                (id) => !article.analysis.topics.some((t) => t.id === id) && topicLabels.has(id),
-              )
-              .map((id) => (
-                <li key={id}>
-                  <a href={href(config, routes.topic(id))}>{topicLabels.get(id)}</a>{" "}
-                  <span class="count">(assigned by an editor)</span>
-                </li>
-              ))}
-          </ul>
+          ) : (
+            <ul class="topic-list">{topicItems}</ul>
+          )}
         </section>
         {related.length > 0 ? (
           <section>

@@ -91,8 +91,12 @@ export async function preview(options: { root: string; port: number }): Promise<
   return 0;
 }
 
-/** `npm start`: Eleventy's dev server with live reload, rebuilding when content or templates change. */
+/**
+ * `npm start`: Eleventy's dev server with live reload, rebuilding when content or templates change.
+ * It serves under the configured path prefix, so links behave as they will on the real host.
+ */
 export async function serve(options: { root: string; port: number }): Promise<number> {
+  const config = await loadSiteConfig(options.root);
   const child = spawn(
     process.execPath,
     [
@@ -101,10 +105,22 @@ export async function serve(options: { root: string; port: number }): Promise<nu
       `--config=${path.join(PACKAGE_ROOT, ".eleventy.ts")}`,
       `--input=${path.join(PACKAGE_ROOT, "templates")}`,
       `--output=${path.join(options.root, "dist")}`,
+      `--pathprefix=${config.pathPrefix}`,
       "--serve",
       `--port=${options.port}`,
     ],
     { cwd: options.root, stdio: "inherit" },
   );
-  return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 0)));
+  // A process manager stops us with SIGTERM, which (unlike Ctrl+C) reaches only this process:
+  // pass it on so the dev server does not outlive the command.
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  return new Promise((resolve) =>
+    child.on("exit", (code) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolve(code ?? 0);
+    }),
+  );
 }
