@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseDocument } from "yaml";
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { ContentError, type ContentProblem } from "../records/index.ts";
 
@@ -51,9 +51,32 @@ export async function loadSiteConfig(
   } catch {
     // No file: defaults and environment only.
   }
-  const doc = parseDocument(raw);
+  const lines = new LineCounter();
+  const doc = parseDocument(raw, { lineCounter: lines });
+  const lineOf = (offset: number | undefined) =>
+    offset === undefined ? undefined : lines.linePos(offset).line;
+  /** The line of a setting, or of the setting's name when the value is missing or unknown. */
+  const settingLine = (key: string | undefined, value: boolean) => {
+    if (key === undefined || !isMap(doc.contents)) return undefined;
+    const pair = doc.contents.items.find((item) => isScalar(item.key) && item.key.value === key);
+    const node = value && isNode(pair?.value) ? pair.value : pair?.key;
+    return isNode(node) ? lineOf(node.range?.[0]) : undefined;
+  };
+  const problems: ContentProblem[] = doc.errors.map((e) => ({
+    file: rel,
+    line: e.linePos?.[0].line,
+    // The first line says what is wrong; the rest is a source excerpt the line number replaces.
+    message: (e.message.split("\n")[0] ?? e.message).replace(/:\s*$/, ""),
+  }));
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    problems.push({
+      file: rel,
+      line: lineOf(doc.contents.range?.[0]),
+      message: "must be a mapping of settings such as `title: My archive`",
+    });
+  }
+  if (problems.length > 0) throw new ContentError(problems);
   const fromFile = (doc.toJS() ?? {}) as Record<string, unknown>;
-  const problems: ContentProblem[] = doc.errors.map((e) => ({ file: rel, message: e.message }));
   const merged: Record<string, unknown> = { ...fromFile };
   if (env.SITE_URL) merged.url = env.SITE_URL.replace(/\/+$/, "");
   if (env.SITE_TITLE) merged.title = env.SITE_TITLE;
@@ -70,7 +93,19 @@ export async function loadSiteConfig(
           : field === "pathPrefix" && env.PATH_PREFIX
             ? "PATH_PREFIX"
             : rel;
-      problems.push({ file: source, field, message: issue.message });
+      if (issue.code === "unrecognized_keys") {
+        for (const key of issue.keys) {
+          problems.push({
+            file: rel,
+            line: settingLine(key, false),
+            field: key,
+            message: `unknown setting (allowed: ${Object.keys(siteConfigSchema.shape).join(", ")})`,
+          });
+        }
+        continue;
+      }
+      const line = source === rel ? settingLine(field || undefined, true) : undefined;
+      problems.push({ file: source, line, field, message: issue.message });
     }
   }
   if (problems.length > 0 || !result.success) throw new ContentError(problems);

@@ -2,9 +2,10 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { type Archive, buildArchive } from "../archive/index.ts";
 import { analyzeCorpus, type KnowledgeBase, loadKnowledgeBase } from "../knowledge/index.ts";
-import { ContentError, loadArticles } from "../records/index.ts";
+import { ContentError, type ContentProblem, loadArticles } from "../records/index.ts";
 import { loadSiteConfig, type SiteConfig } from "./config.ts";
 import { type ProgressReporter, silentProgress } from "./progress.ts";
+import { checkTopicReferences } from "./references.ts";
 
 /** Everything the templates render, computed once per build. */
 export interface Project {
@@ -75,14 +76,29 @@ async function load(root: string): Promise<Project> {
     timings[stage] = Math.round(performance.now() - started);
     return result;
   };
-  const config = await time("config", () => loadSiteConfig(root));
+  // Every content problem is reported in one go, whichever file it is in, so an editor fixes them
+  // all before the next build rather than one file per attempt.
+  const problems: ContentProblem[] = [];
+  const collect = async <T>(work: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof ContentError)) throw error;
+      problems.push(...error.problems);
+      return null;
+    }
+  };
+  const config = await time("config", () => collect(() => loadSiteConfig(root)));
   const kb = await time("knowledge", () =>
-    loadKnowledgeBase(path.join(root, "content", "knowledge"), root),
+    collect(() => loadKnowledgeBase(path.join(root, "content", "knowledge"), root)),
   );
-  const { articles, problems } = await time("parse", () =>
+  const parsed = await time("parse", () =>
     loadArticles(path.join(root, "content", "articles"), root, progress("parse")),
   );
-  if (problems.length > 0) throw new ContentError(problems);
+  problems.push(...parsed.problems);
+  if (kb) problems.push(...(await checkTopicReferences(parsed.articles, kb, root)));
+  if (problems.length > 0 || !config || !kb) throw new ContentError(problems);
+  const { articles } = parsed;
   const { analyses, discovered } = await time("extract", () =>
     analyzeCorpus(articles, kb, { onProgress: phaseProgress("extract") }),
   );

@@ -355,49 +355,62 @@ describe("builds of the hand-written project", () => {
     expect((await checkLinks(prefixed, "/archive/")).problems).toEqual([]);
   });
 
-  it("refuse bad articles and knowledge with file, line and field, leaving the previous site untouched", async () => {
+  it("refuse bad content with every problem named by file, line and field, leaving the previous site untouched", async () => {
     const root = path.join(work, "broken");
     await cp(FIXTURE, root, { recursive: true });
     const dist = path.join(root, "dist");
     expect((await buildInto(dist, root)).code).toBe(0);
     const before = await hashTree(dist);
-    const articles = path.join(root, "content", "articles");
+    const edit = async (file: string, from: string, to: string) => {
+      const full = path.join(root, "content", file);
+      const text = await readFile(full, "utf8");
+      expect(text, file).toContain(from);
+      await writeFile(full, text.replace(from, to));
+    };
     await writeFile(
-      path.join(articles, "escape.md"),
+      path.join(root, "content", "articles", "escape.md"),
       '---\nid: "../../outside"\ntitle: Escape\ndate: null\n---\nBody\n',
     );
-    const kabul = path.join(articles, "wire-2019-11-29-kabul.md");
-    await writeFile(
-      kabul,
-      (await readFile(kabul, "utf8")).replace("dateline: Kabul", "dateline: Kabul\ndatelin: typo"),
+    await edit(
+      "articles/wire-2019-11-29-kabul.md",
+      "dateline: Kabul",
+      "dateline: Kabul\ndatelin: typo",
+    );
+    await edit(
+      "articles/wire-2021-04-14-withdrawal.md",
+      "topics: [peace-talks]",
+      "topics: [peace-talks, peace-talk]",
+    );
+    await edit("site.yaml", "title: Fixture Wire Archive", "titel: Fixture Wire Archive");
+    await edit(
+      "knowledge/entities.yaml",
+      "kind: place\n    description: Capital",
+      "kind: city\n    description: Capital",
     );
     const failed = await buildInto(dist, root);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/content\/articles\/escape\.md:2: id: must be 1-128 lowercase/);
-    expect(failed.stderr).toMatch(
-      /content\/articles\/wire-2019-11-29-kabul\.md:8: unknown field datelin/,
-    );
+    const reported = failed.stderr.split("\n").filter((line) => line.startsWith("  content/"));
+    expect(reported).toEqual([
+      "  content/site.yaml:1: titel: unknown setting (allowed: title, description, url, pathPrefix, pageSize, language)",
+      expect.stringMatching(/^ {2}content\/knowledge\/entities\.yaml:\d+: entities\.4\.kind: /),
+      expect.stringMatching(/^ {2}content\/articles\/escape\.md:2: id: must be 1-128 lowercase/),
+      expect.stringMatching(
+        /^ {2}content\/articles\/wire-2019-11-29-kabul\.md:8: unknown field datelin/,
+      ),
+    ]);
     expect(failed.stderr).not.toMatch(/\n\s+at /);
     expect(await hashTree(dist)).toBe(before);
     expect(existsSync(path.join(root, "outside"))).toBe(false);
 
-    await rm(path.join(articles, "escape.md"));
-    await writeFile(
-      kabul,
-      await readFile(path.join(FIXTURE, "content", "articles", "wire-2019-11-29-kabul.md")),
-    );
-    const entities = path.join(root, "content", "knowledge", "entities.yaml");
-    await writeFile(
-      entities,
-      (await readFile(entities, "utf8")).replace(
-        "kind: place\n    description: Capital",
-        "kind: city\n    description: Capital",
-      ),
-    );
-    const badKnowledge = await buildInto(dist, root);
-    expect(badKnowledge.code).toBe(1);
-    expect(badKnowledge.stderr).toMatch(
-      /content\/knowledge\/entities\.yaml:\d+: entities\.4\.kind: /,
+    // Cross-references are checked once every file parses.
+    await rm(path.join(root, "content", "articles", "escape.md"));
+    await edit("articles/wire-2019-11-29-kabul.md", "\ndatelin: typo", "");
+    await edit("site.yaml", "titel:", "title:");
+    await edit("knowledge/entities.yaml", "kind: city", "kind: place");
+    const unknownTopic = await buildInto(dist, root);
+    expect(unknownTopic.code).toBe(1);
+    expect(unknownTopic.stderr).toContain(
+      'content/articles/wire-2021-04-14-withdrawal.md:10: topics: unknown topic "peace-talk" (content/knowledge/topics.yaml has: peace-talks, sanctions, troop-withdrawal)',
     );
     expect(await hashTree(dist)).toBe(before);
   });
