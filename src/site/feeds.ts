@@ -40,9 +40,24 @@ export const feedPaths = (scopePath: string) => ({
 });
 
 const itemId = (article: ArchiveArticle) => `urn:news-archive:article:${article.id}`;
-/** Articles carry days, not times: midnight UTC of the day, formatted by the Eleventy RSS plugin. */
-const timestamp = (day: string | null) =>
-  dateToRfc3339(new Date(`${day ? day.slice(0, 10) : "1970-01-01"}T00:00:00Z`));
+/**
+ * A header's own time when it gave one, else midnight UTC of the day, formatted by the Eleventy
+ * RSS plugin. A time without a zone is read as UTC, so the feed never depends on the build
+ * machine's zone. Callers pass only real dates: an undated article gets no invented one.
+ */
+function timestamp(date: string): string {
+  if (date.length <= 10) return dateToRfc3339(new Date(`${date}T00:00:00Z`));
+  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/.test(date)
+    ? date.replace(/([+-]\d{2})(\d{2})$/, "$1:$2")
+    : `${date}Z`;
+  return dateToRfc3339(new Date(zoned));
+}
+
+/**
+ * Atom requires a feed-level date even when no entry has one; the Unix epoch then says "unknown"
+ * without varying from build to build.
+ */
+const UNKNOWN_DATE = "1970-01-01";
 
 function xmlEscape(text: string): string {
   return (
@@ -66,10 +81,20 @@ function itemsOf(archive: Archive, scope: FeedScope): ArchiveArticle[] {
   return scope.articleIds.slice(0, FEED_SIZE).flatMap((id) => archive.articleById.get(id) ?? []);
 }
 
+/** The article's date, or the start of its estimated period; null for neither. */
+const itemDate = (a: ArchiveArticle) => a.date ?? a.sortDate;
+
 export function atomFeed(archive: Archive, config: SiteConfig, scope: FeedScope): string {
-  const items = itemsOf(archive, scope);
+  // Atom requires a date on every entry; an article with neither a date nor an estimate has none to
+  // give, so it appears in the JSON Feed (where dates are optional) and on the pages, not here.
+  const items = itemsOf(archive, scope).filter((a) => itemDate(a) !== null);
   const self = absoluteUrl(config, feedPaths(scope.path).atom);
-  const updated = timestamp(items.map((a) => a.sortDate).find((d) => d !== null) ?? null);
+  const newest = items
+    .map(itemDate)
+    .filter((d) => d !== null)
+    .sort()
+    .at(-1);
+  const updated = timestamp(newest ?? UNKNOWN_DATE);
   const entries = items.map((a) => {
     const url = absoluteUrl(config, routes.article(a.id));
     return [
@@ -77,7 +102,7 @@ export function atomFeed(archive: Archive, config: SiteConfig, scope: FeedScope)
       `    <id>${itemId(a)}</id>`,
       `    <title>${xmlEscape(a.title)}</title>`,
       `    <link rel="alternate" type="text/html" href="${xmlEscape(url)}"/>`,
-      `    <updated>${timestamp(a.sortDate)}</updated>`,
+      `    <updated>${timestamp(itemDate(a) ?? UNKNOWN_DATE)}</updated>`,
       a.date ? `    <published>${timestamp(a.date)}</published>` : null,
       `    <summary>${xmlEscape(summaryOf(a))}</summary>`,
       "  </entry>",
@@ -108,14 +133,17 @@ export function jsonFeed(archive: Archive, config: SiteConfig, scope: FeedScope)
     home_page_url: absoluteUrl(config, scope.path),
     feed_url: absoluteUrl(config, feedPaths(scope.path).json),
     language: config.language,
-    items: items.map((a) => ({
-      id: itemId(a),
-      url: absoluteUrl(config, routes.article(a.id)),
-      title: a.title,
-      content_text: summaryOf(a),
-      ...(a.date ? { date_published: timestamp(a.date) } : {}),
-      ...(a.sortDate ? { date_modified: timestamp(a.sortDate) } : {}),
-    })),
+    items: items.map((a) => {
+      const date = itemDate(a);
+      return {
+        id: itemId(a),
+        url: absoluteUrl(config, routes.article(a.id)),
+        title: a.title,
+        content_text: summaryOf(a),
+        ...(a.date ? { date_published: timestamp(a.date) } : {}),
+        ...(date ? { date_modified: timestamp(date) } : {}),
+      };
+    }),
   };
   return `${JSON.stringify(feed, null, 2)}\n`;
 }
