@@ -8,6 +8,13 @@ import { absoluteUrl, routes } from "./views.ts";
  * ("Data exports") and change only with a note there.
  */
 
+interface ExportedTopic {
+  id: string;
+  label: string;
+  /** Null for a topic an editor assigned. */
+  score: number | null;
+}
+
 export function articlesExport(archive: Archive, kb: KnowledgeBase, config: SiteConfig) {
   const labels = new Map(kb.topics.map((t) => [t.id, t.label]));
   return {
@@ -39,11 +46,20 @@ export function articlesExport(archive: Archive, kb: KnowledgeBase, config: Site
             ]
           : [];
       }),
-      topics: a.analysis.topics.map((t) => ({
-        id: t.id,
-        label: labels.get(t.id) ?? t.id,
-        score: t.score,
-      })),
+      // Extracted topics with their scores, then those an editor assigned that extraction missed:
+      // the topic pages list both, so the export must too. An editor's choice has no score.
+      topics: [
+        ...a.analysis.topics.map(
+          (t): ExportedTopic => ({
+            id: t.id,
+            label: labels.get(t.id) ?? t.id,
+            score: t.score,
+          }),
+        ),
+        ...a.topics
+          .filter((id) => !a.analysis.topics.some((t) => t.id === id))
+          .map((id): ExportedTopic => ({ id, label: labels.get(id) ?? id, score: null })),
+      ],
     })),
   };
 }

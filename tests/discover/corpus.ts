@@ -20,7 +20,7 @@ export const config: SiteConfig = {
   title: "Test & <Wire> Archive",
   description: "An archive for tests.",
   url: "https://news.example.org",
-  pathPrefix: "/archive/",
+  pathPrefix: "/wire/",
   pageSize: 50,
   language: "en",
 };
@@ -39,6 +39,8 @@ interface Spec {
   topics?: [string, number][];
   estimate?: [string, string];
   dateFlag?: string;
+  /** Topics an editor assigned in front matter. */
+  assigned?: string[];
 }
 
 const SPECS: Spec[] = [
@@ -90,6 +92,7 @@ const SPECS: Spec[] = [
     date: null,
     text: "Nothing here can be dated. NATO is mentioned once.",
     names: { NATO: ["nato", "misspelling"] },
+    assigned: ["withdrawal"],
   },
 ];
 
@@ -147,7 +150,7 @@ function toArticle(spec: Spec): Article {
     dateline: spec.dateline ?? null,
     sourceTags: [],
     sourceFile: `${spec.id}.txt`,
-    topics: [],
+    topics: spec.assigned ?? [],
     file: `content/articles/${spec.id}.md`,
     markdown: spec.text,
     text: spec.text,

@@ -43,8 +43,8 @@ describe("Atom feeds", () => {
     const feed = parseAtom(atomFeed(archive, config, scope("/")));
     expect(feed.title).toBe(config.title);
     expect(feed.link.map((l) => [l["@_rel"], l["@_href"]])).toEqual([
-      ["self", "https://news.example.org/archive/feed.xml"],
-      ["alternate", "https://news.example.org/archive/"],
+      ["self", "https://news.example.org/wire/feed.xml"],
+      ["alternate", "https://news.example.org/wire/"],
     ]);
     // The estimate is filed at its start; the undated article has no date to give a reader.
     expect(feed.entries.map((e) => e.id)).toEqual([
@@ -56,7 +56,7 @@ describe("Atom feeds", () => {
     const hostile = feed.entries.find((e) => e.id.endsWith("post-2021-04-14-withdrawal"));
     expect(hostile?.title).toBe(HOSTILE_TITLE);
     expect(hostile?.link[0]?.["@_href"]).toBe(
-      "https://news.example.org/archive/articles/post-2021-04-14-withdrawal/",
+      "https://news.example.org/wire/articles/post-2021-04-14-withdrawal/",
     );
     expect(hostile?.summary).toContain('NATO agreed to leave, "officials" said');
   });
@@ -82,9 +82,7 @@ describe("Atom feeds", () => {
     const archive = testArchive();
     const kabul = parseAtom(atomFeed(archive, config, scope("/entities/kabul/")));
     expect(kabul.title).toBe(`Kabul · ${config.title}`);
-    expect(kabul.link[0]?.["@_href"]).toBe(
-      "https://news.example.org/archive/entities/kabul/feed.xml",
-    );
+    expect(kabul.link[0]?.["@_href"]).toBe("https://news.example.org/wire/entities/kabul/feed.xml");
     expect(kabul.entries.map((e) => e.id.split(":").pop())).toEqual([
       "undated-estimate",
       "wire-2021-08-16-kabul-falls",
@@ -127,17 +125,15 @@ describe("JSON feeds", () => {
     };
     expect(feed.version).toBe("https://jsonfeed.org/version/1.1");
     expect(feed.title).toBe(config.title);
-    expect(feed.home_page_url).toBe("https://news.example.org/archive/");
-    expect(feed.feed_url).toBe("https://news.example.org/archive/feed.json");
+    expect(feed.home_page_url).toBe("https://news.example.org/wire/");
+    expect(feed.feed_url).toBe("https://news.example.org/wire/feed.json");
     expect(feed.items.length).toBe(5);
     for (const item of feed.items) {
       // 1.1: id is a string, and each item has content_text or content_html.
       expect(typeof item.id).toBe("string");
       expect(item.id).toMatch(/^urn:news-archive:article:[a-z0-9-]+$/);
       expect(typeof (item.content_text ?? item.content_html)).toBe("string");
-      expect(item.url).toBe(
-        `https://news.example.org/archive/articles/${item.id.split(":").pop()}/`,
-      );
+      expect(item.url).toBe(`https://news.example.org/wire/articles/${item.id.split(":").pop()}/`);
     }
     const last = feed.items.at(-1);
     expect(last?.id).toBe("urn:news-archive:article:undated-plain");
