@@ -1,0 +1,153 @@
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { renderToStaticMarkup } from "preact-render-to-string";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  articleSearchFilters,
+  entitySearchFilters,
+  SearchFilterTags,
+  topicSearchFilters,
+} from "../../src/site/discover/search-filters.tsx";
+import { buildSearchIndex } from "../../src/site/search.ts";
+import { testArchive } from "./corpus.ts";
+
+const archive = testArchive();
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+function article(id: string) {
+  const found = archive.articleById.get(id);
+  if (!found) throw new Error(id);
+  return found;
+}
+
+describe("search filters", () => {
+  it("give an article its entities, their kinds, its topics and its year", () => {
+    expect(articleSearchFilters(archive, article("wire-2021-08-16-kabul-falls"))).toEqual({
+      type: ["Article"],
+      year: ["2021"],
+      entity: ["Taliban", "Kabul", "NATO", "Hamdullah Mohib"],
+      kind: ["Organization", "Place", "Person"],
+      topic: ["Withdrawal"],
+    });
+  });
+
+  it("file an estimate under every year of its period, an undated article under none, and count editors' topics", () => {
+    expect(articleSearchFilters(archive, article("undated-estimate")).year).toEqual([
+      "2021",
+      "2022",
+    ]);
+    const plain = articleSearchFilters(archive, article("undated-plain"));
+    expect(plain.year).toEqual([]);
+    expect(plain.topic).toEqual(["Withdrawal"]);
+  });
+
+  it("make entity and topic pages findable by the same filters", () => {
+    const kabul = archive.entityById.get("kabul");
+    const topic = archive.topicById.get("withdrawal");
+    if (!kabul || !topic) throw new Error("fixture");
+    expect(entitySearchFilters(kabul)).toEqual({
+      type: ["Place"],
+      kind: ["Place"],
+      entity: ["Kabul"],
+    });
+    expect(topicSearchFilters(topic)).toEqual({ type: ["Topic"], topic: ["Withdrawal"] });
+    const html = renderToStaticMarkup(
+      <SearchFilterTags filters={{ entity: ["A <b>&</b>", "A <b>&</b>"], year: [] }} />,
+    );
+    expect(html).toBe(
+      '<div hidden><span data-pagefind-filter="entity">A &lt;b>&amp;&lt;/b></span></div>',
+    );
+    expect(renderToStaticMarkup(<SearchFilterTags filters={{ year: [] }} />)).toBe("");
+  });
+});
+
+/** Pagefind's fragments are gzip'd JSON behind a short signature; reading them shows what it indexed. */
+async function fragments(outDir: string) {
+  const dir = path.join(outDir, "pagefind", "fragment");
+  const files = await readdir(dir);
+  return Promise.all(
+    files.map(async (f) => {
+      const raw = gunzipSync(await readFile(path.join(dir, f))).toString("utf8");
+      return JSON.parse(raw.slice(raw.indexOf("{"))) as {
+        url: string;
+        content: string;
+        filters: Record<string, string[]>;
+        meta: { title: string };
+      };
+    }),
+  );
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><nav>Home Archive Search</nav>${body}</body></html>`;
+}
+
+describe("buildSearchIndex", () => {
+  it("indexes the marked pages of a folder with the real Pagefind binary, filters included", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), "discover-search-"));
+    dirs.push(out);
+    const falls = article("wire-2021-08-16-kabul-falls");
+    const kabul = archive.entityById.get("kabul");
+    if (!kabul) throw new Error("fixture");
+    const pages: Record<string, string> = {
+      "articles/falls/index.html": page(
+        falls.title,
+        renderToStaticMarkup(
+          <article data-pagefind-body="">
+            <SearchFilterTags filters={articleSearchFilters(archive, falls)} />
+            <h1>{falls.title}</h1>
+            <p>{falls.text}</p>
+          </article>,
+        ),
+      ),
+      "entities/kabul/index.html": page(
+        "Kabul",
+        renderToStaticMarkup(
+          <div data-pagefind-body="">
+            <SearchFilterTags filters={entitySearchFilters(kabul)} />
+            <h1>Kabul</h1>
+            <p>{kabul.description}</p>
+            <ol data-pagefind-ignore="all">
+              <li>The Taliban entered Kabul on Sunday.</li>
+            </ol>
+          </div>,
+        ),
+      ),
+      "search/index.html": page("Search", "<main><h1>Search</h1></main>"),
+    };
+    for (const [file, html] of Object.entries(pages)) {
+      await mkdir(path.dirname(path.join(out, file)), { recursive: true });
+      await writeFile(path.join(out, file), html);
+    }
+
+    expect(await buildSearchIndex(out)).toEqual({ pages: 2 });
+    for (const file of [
+      "pagefind.js",
+      "pagefind-ui.js",
+      "pagefind-ui.css",
+      "pagefind-entry.json",
+    ]) {
+      expect(existsSync(path.join(out, "pagefind", file)), file).toBe(true);
+    }
+    const indexed = (await fragments(out)).sort((a, b) => a.url.localeCompare(b.url));
+    expect(indexed.map((f) => f.url)).toEqual(["/articles/falls/", "/entities/kabul/"]);
+    expect(indexed[0]?.filters).toEqual({
+      type: ["Article"],
+      year: ["2021"],
+      entity: ["Taliban", "Kabul", "NATO", "Hamdullah Mohib"],
+      kind: ["Organization", "Place", "Person"],
+      topic: ["Withdrawal"],
+    });
+    expect(indexed[0]?.content).toContain("evacuations continue");
+    // The page's own words are indexed; the quoted article sentences are left to the article.
+    expect(indexed[1]?.content).toContain("Kabul, for tests.");
+    expect(indexed[1]?.content).not.toContain("Sunday");
+    expect(indexed[1]?.content).not.toContain("Home Archive Search");
+  });
+});
