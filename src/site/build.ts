@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import Eleventy from "@11ty/eleventy";
+import { ContentError } from "../records/index.ts";
 import { silentProgress, stderrProgress } from "./progress.ts";
 import { getProject, useProgress, useProjectRoot } from "./project.ts";
 import { buildSearchIndex } from "./search.ts";
@@ -39,6 +40,34 @@ async function countFiles(dir: string): Promise<{ files: number; pages: number }
   return { files, pages };
 }
 
+const within = (dir: string, parent: string) =>
+  dir === parent || dir.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+
+/**
+ * The swap deletes whatever was at the output path, so it must be a site this command built (or
+ * nothing): never the project, its content, this package, or a folder of other files.
+ */
+export async function checkOutputDir(outDir: string, root: string): Promise<void> {
+  const refuse = (why: string) => {
+    throw new ContentError([
+      { file: outDir, field: "--out", message: `${why}; choose a separate folder such as dist` },
+    ]);
+  };
+  if (within(root, outDir)) refuse("is the project folder or contains it");
+  if (within(outDir, path.join(root, "content"))) refuse("is inside content/");
+  if (within(PACKAGE_ROOT, outDir)) refuse("is this package's folder or contains it");
+  for (const own of ["templates", "src", "node_modules"]) {
+    if (within(outDir, path.join(PACKAGE_ROOT, own))) refuse(`is inside the package's ${own}/`);
+  }
+  const info = await stat(outDir).catch(() => null);
+  if (!info) return;
+  if (!info.isDirectory()) refuse("is a file, not a folder");
+  const entries = await readdir(outDir);
+  if (entries.length > 0 && !entries.includes("index.html")) {
+    refuse("holds files but no index.html, so it is not a site built here and would be deleted");
+  }
+}
+
 /**
  * Builds into a fresh folder beside the output and swaps it in only when everything succeeded, so
  * a failed build leaves the previous site exactly as it was.
@@ -47,6 +76,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   const started = performance.now();
   const root = path.resolve(options.root);
   const outDir = path.resolve(options.outDir);
+  await checkOutputDir(outDir, root);
   useProjectRoot(root);
   useProgress(options.quiet ? silentProgress : stderrProgress());
   const project = await getProject();
@@ -66,6 +96,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       quietMode: true,
       pathPrefix: project.config.pathPrefix,
     });
+    // Eleventy prints its own "Wrote N files" line even in quiet mode; --quiet means silence.
+    if (options.quiet) eleventy.disableLogger();
     await eleventy.write();
     project.timings.render = Math.round(performance.now() - renderStarted);
     const searchStarted = performance.now();

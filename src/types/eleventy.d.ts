@@ -8,6 +8,8 @@ declare module "@11ty/eleventy" {
   export default class Eleventy {
     constructor(input: string, output: string, options?: EleventyOptions);
     write(): Promise<unknown>;
+    /** Silences Eleventy's console output, including the "Wrote N files" line quietMode keeps. */
+    disableLogger(): void;
   }
 }
 

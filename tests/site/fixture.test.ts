@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseDocument } from "htmlparser2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildInto, checkLinks, hashTree, linksOf, listFiles } from "../helpers/site.ts";
+import { buildInto, checkLinks, cli, hashTree, linksOf, listFiles } from "../helpers/site.ts";
 
 /**
  * A hand-written project (tests/site/fixtures/project: five wire-service articles in another
@@ -330,6 +330,28 @@ describe("a build of a hand-written project", () => {
 });
 
 describe("builds of the hand-written project", () => {
+  it("refuse an output folder whose deletion would lose anything, and --quiet prints nothing", async () => {
+    const root = path.join(work, "unsafe");
+    await cp(FIXTURE, root, { recursive: true });
+    const notes = path.join(work, "notes");
+    await mkdir(notes);
+    await writeFile(path.join(notes, "todo.txt"), "keep me");
+    for (const [out, why] of [
+      [root, "is the project folder or contains it"],
+      [path.join(root, "content"), "is inside content/"],
+      [notes, "holds files but no index.html"],
+    ] as const) {
+      const result = await buildInto(out, root);
+      expect(result.code, out).toBe(1);
+      expect(result.stderr, out).toContain(`${out}: --out: ${why}`);
+    }
+    expect(await readFile(path.join(notes, "todo.txt"), "utf8")).toBe("keep me");
+    expect(await listFiles(path.join(root, "content"))).toEqual(
+      await listFiles(path.join(FIXTURE, "content")),
+    );
+    const quiet = await cli(["build", "--root", root, "--out", path.join(root, "dist"), "--quiet"]);
+    expect(quiet).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
   it("are byte-identical from the same content", async () => {
     const again = path.join(work, "again");
     expect((await buildInto(again, FIXTURE)).code).toBe(0);
