@@ -1,5 +1,6 @@
 import type { ArchiveArticle } from "../src/archive/index.ts";
 import { renderBodyHtml, type TextAnnotation } from "../src/records/index.ts";
+import { articleSearchFilters, SearchFilterTags } from "../src/site/discover/search-filters.tsx";
 import { loadedProject } from "../src/site/project.ts";
 import { newsArticleNode } from "../src/site/structured.ts";
 import { formatDate, formatMonth, href, KIND_LABELS, KINDS, routes } from "../src/site/views.ts";
@@ -98,7 +99,6 @@ export function render(page: { articleId: string }) {
       )),
   ];
   const path = routes.article(article.id);
-  const year = article.sortDate?.slice(0, 4);
   return (
     <Layout
       title={article.title}
@@ -115,27 +115,7 @@ export function render(page: { articleId: string }) {
       ]}
     >
       <article class="article" data-pagefind-body="">
-        <div hidden>
-          <span data-pagefind-filter="type">Article</span>
-          {year ? <span data-pagefind-filter="year">{year}</span> : null}
-          {actors.map(({ entity }) => (
-            <span key={entity.id} data-pagefind-filter="entity">
-              {entity.name}
-            </span>
-          ))}
-          {[...new Set(actors.map(({ entity }) => KIND_LABELS[entity.kind].singular))].map(
-            (kind) => (
-              <span key={kind} data-pagefind-filter="kind">
-                {kind}
-              </span>
-            ),
-          )}
-          {article.analysis.topics.map((t) => (
-            <span key={t.id} data-pagefind-filter="topic">
-              {topicLabels.get(t.id) ?? t.id}
-            </span>
-          ))}
-        </div>
+        <SearchFilterTags filters={articleSearchFilters(archive, article)} />
         <header>
           <h1>{article.title}</h1>
           <DateBlock article={article} />

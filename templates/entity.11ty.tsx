@@ -1,3 +1,4 @@
+import { entitySearchFilters, SearchFilterTags } from "../src/site/discover/search-filters.tsx";
 import type { EntityPage } from "../src/site/pages.ts";
 import { pagePath, sliceFor } from "../src/site/pagination.ts";
 import { loadedProject } from "../src/site/project.ts";
@@ -33,13 +34,11 @@ export function render({ listPage }: { listPage: EntityPage }) {
       ogType="profile"
       structuredData={[{ "@context": "https://schema.org", ...entityNode(config, entity) }]}
     >
-      <div data-pagefind-body="">
-        <span hidden data-pagefind-filter="type">
-          {kind.singular}
-        </span>
-        <span hidden data-pagefind-filter="kind">
-          {kind.singular}
-        </span>
+      {/* Search finds an entity by its own page's first page, by name, aliases and description; the
+      quoted sentences and later pages are left to the articles, which would otherwise come up
+      once per list page that quotes them. */}
+      <div data-pagefind-body={listPage.number === 1 ? "" : undefined}>
+        <SearchFilterTags filters={entitySearchFilters(entity)} />
         <h1>{entity.name}</h1>
         <p class="meta">
           {kind.singular} · <CountLabel count={entity.occurrences.length} one="article" /> ·{" "}
@@ -70,38 +69,42 @@ export function render({ listPage }: { listPage: EntityPage }) {
             </ul>
           </section>
         ) : null}
-        {listPage.number === 1 ? (
-          <Timeline
-            articles={entity.occurrences.flatMap((o) => archive.articleById.get(o.articleId) ?? [])}
-            id="timeline-entity"
-            label={`Articles mentioning ${entity.name}`}
-          />
-        ) : null}
-        <section aria-labelledby="articles-heading">
-          <h2 id="articles-heading">Articles mentioning {entity.name}</h2>
-          <ArticleList items={items} />
-          <Pager page={listPage} label={`Articles mentioning ${entity.name}`} />
-        </section>
-        {entity.coMentions.length > 0 ? (
-          <section aria-labelledby="co-heading">
-            <h2 id="co-heading">Mentioned together with</h2>
-            <ul class="co-mentions">
-              {entity.coMentions.slice(0, 30).flatMap((co) => {
-                const other = archive.entityById.get(co.id);
-                return other
-                  ? [
-                      <li key={co.id}>
-                        <a href={href(config, routes.entity(other.id))}>{other.name}</a>{" "}
-                        <span class="count">
-                          ({co.count === 1 ? "1 article" : `${co.count} articles`})
-                        </span>
-                      </li>,
-                    ]
-                  : [];
-              })}
-            </ul>
+        <div data-pagefind-ignore="all">
+          {listPage.number === 1 ? (
+            <Timeline
+              articles={entity.occurrences.flatMap(
+                (o) => archive.articleById.get(o.articleId) ?? [],
+              )}
+              id="timeline-entity"
+              label={`Articles mentioning ${entity.name}`}
+            />
+          ) : null}
+          <section aria-labelledby="articles-heading">
+            <h2 id="articles-heading">Articles mentioning {entity.name}</h2>
+            <ArticleList items={items} />
+            <Pager page={listPage} label={`Articles mentioning ${entity.name}`} />
           </section>
-        ) : null}
+          {entity.coMentions.length > 0 ? (
+            <section aria-labelledby="co-heading">
+              <h2 id="co-heading">Mentioned together with</h2>
+              <ul class="co-mentions">
+                {entity.coMentions.slice(0, 30).flatMap((co) => {
+                  const other = archive.entityById.get(co.id);
+                  return other
+                    ? [
+                        <li key={co.id}>
+                          <a href={href(config, routes.entity(other.id))}>{other.name}</a>{" "}
+                          <span class="count">
+                            ({co.count === 1 ? "1 article" : `${co.count} articles`})
+                          </span>
+                        </li>,
+                      ]
+                    : [];
+                })}
+              </ul>
+            </section>
+          ) : null}
+        </div>
       </div>
     </Layout>
   );

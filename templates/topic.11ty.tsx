@@ -1,3 +1,4 @@
+import { SearchFilterTags, topicSearchFilters } from "../src/site/discover/search-filters.tsx";
 import type { EntityPage } from "../src/site/pages.ts";
 import { pagePath, sliceFor } from "../src/site/pagination.ts";
 import { loadedProject } from "../src/site/project.ts";
@@ -33,25 +34,26 @@ export function render({ listPage }: { listPage: EntityPage }) {
       breadcrumbs={[{ label: "Topics", path: routes.topics() }]}
       feedPath={routes.topic(topic.id)}
     >
-      <div data-pagefind-body="">
-        <span hidden data-pagefind-filter="type">
-          Topic
-        </span>
+      {/* As on entity pages: the first page is found by the topic's label and definition. */}
+      <div data-pagefind-body={listPage.number === 1 ? "" : undefined}>
+        <SearchFilterTags filters={topicSearchFilters(topic)} />
         <h1>{topic.label}</h1>
         <p class="meta">
           Topic · <CountLabel count={topic.articleIds.length} one="article" />
         </p>
         {topic.definition ? <p>{topic.definition}</p> : null}
-        {listPage.number === 1 ? (
-          <Timeline
-            articles={topic.articleIds.flatMap((id) => archive.articleById.get(id) ?? [])}
-            id="timeline-topic"
-            label={`Articles on ${topic.label}`}
-          />
-        ) : null}
-        <h2>Articles</h2>
-        <ArticleList items={items} />
-        <Pager page={listPage} label={`Articles on ${topic.label}`} />
+        <div data-pagefind-ignore="all">
+          {listPage.number === 1 ? (
+            <Timeline
+              articles={topic.articleIds.flatMap((id) => archive.articleById.get(id) ?? [])}
+              id="timeline-topic"
+              label={`Articles on ${topic.label}`}
+            />
+          ) : null}
+          <h2>Articles</h2>
+          <ArticleList items={items} />
+          <Pager page={listPage} label={`Articles on ${topic.label}`} />
+        </div>
       </div>
     </Layout>
   );
