@@ -108,6 +108,11 @@ export async function loadSiteConfig(
       problems.push({ file: source, line, field, message: issue.message });
     }
   }
-  if (problems.length > 0 || !result.success) throw new ContentError(problems);
+  if (problems.length > 0 || !result.success) {
+    // Environment first, then the file top to bottom, the order an editor fixes them in.
+    const rank = (p: ContentProblem) => (p.file === rel ? 1 : 0);
+    problems.sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0));
+    throw new ContentError(problems);
+  }
   return { ...result.data, url: result.data.url.replace(/\/+$/, "") };
 }
