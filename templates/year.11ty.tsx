@@ -29,19 +29,27 @@ export function render({ listPage }: { listPage: YearPage }) {
     >
       <h1>{year.year}</h1>
       <p>{plural(year.articleIds.length, "article")}, newest first.</p>
-      {months.map(({ month, ids }) => (
-        <section key={month.key} aria-labelledby={`m${month.key}`}>
-          <h2 id={`m${month.key}`}>
-            {monthName(month.month)} {year.year}
-          </h2>
-          <ArticleList
-            items={ids.flatMap((id) => {
-              const article = archive.articleById.get(id);
-              return article ? [{ article }] : [];
-            })}
-          />
-        </section>
-      ))}
+      {months.map(({ month, ids }) => {
+        const articles = ids.flatMap((id) => archive.articleById.get(id) ?? []);
+        const dated = articles.filter((a) => !a.dateEstimated);
+        const estimated = articles.filter((a) => a.dateEstimated);
+        const label = `${monthName(month.month)} ${year.year}`;
+        return (
+          <section key={month.key} aria-labelledby={`m${month.key}`}>
+            <h2 id={`m${month.key}`}>{label}</h2>
+            {dated.length > 0 ? (
+              <ArticleList items={dated.map((article) => ({ article }))} />
+            ) : null}
+            {estimated.length > 0 ? (
+              <>
+                {/* Filed here by the start of an estimated period, so kept apart from dated articles. */}
+                <h3>Undated, estimated from {label}</h3>
+                <ArticleList items={estimated.map((article) => ({ article }))} />
+              </>
+            ) : null}
+          </section>
+        );
+      })}
       <Pager page={listPage} label={`Articles of ${year.year}`} />
     </Layout>
   );

@@ -272,6 +272,10 @@ describe("a build of a hand-written project", () => {
       y2019.indexOf("wire-2019-07-03-doha"),
     );
     const y2021 = await page("archive/2021/index.html");
+    // Filed by the start of its estimated period, but never presented as dated that month.
+    expect(y2021).toContain(
+      '<h2 id="m2021-01">January 2021</h2><h3>Undated, estimated from January 2021</h3><ol class="article-list"><li><a href="/articles/wire-undated-estimate/">',
+    );
     expect(y2021).toMatch(
       /<a href="\/articles\/wire-undated-estimate\/">[^<]+<\/a><p class="meta"><span class="undated">Undated \(estimated January 2021 – January 2025\)<\/span>/,
     );
