@@ -68,3 +68,44 @@ export function timelineOf(articles: readonly ArchiveArticle[]): Timeline | null
     max: Math.max(1, ...months.map((m) => m.count)),
   };
 }
+
+export interface TimelinePeriod {
+  from: string;
+  to: string;
+  /** Articles estimated to this exact period. */
+  count: number;
+}
+
+export interface PackedPeriods {
+  rows: TimelinePeriod[][];
+  /** Periods that did not fit in `maxRows` rows; the table still lists them. */
+  hidden: number;
+}
+
+/**
+ * Estimated periods for drawing: articles estimated to the same period share one range, and ranges
+ * that do not overlap share a row, so hundreds of estimates draw in a few rows instead of a dozen
+ * of them standing for all.
+ */
+export function packPeriods(ranges: readonly TimelineRange[], maxRows: number): PackedPeriods {
+  const merged = new Map<string, TimelinePeriod>();
+  for (const r of ranges) {
+    const key = `${r.from}/${r.to}`;
+    const period = merged.get(key) ?? { from: r.from, to: r.to, count: 0 };
+    period.count += 1;
+    merged.set(key, period);
+  }
+  const periods = [...merged.values()].sort(
+    (a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to),
+  );
+  const rows: TimelinePeriod[][] = [];
+  let hidden = 0;
+  for (const period of periods) {
+    // First fit: the first row whose last range ends before this one starts.
+    const row = rows.find((r) => (r.at(-1)?.to ?? "") < period.from);
+    if (row) row.push(period);
+    else if (rows.length < maxRows) rows.push([period]);
+    else hidden += 1;
+  }
+  return { rows, hidden };
+}

@@ -1,5 +1,5 @@
 import type { ArchiveArticle } from "../../src/archive/index.ts";
-import { timelineOf } from "../../src/site/timeline.ts";
+import { packPeriods, timelineOf } from "../../src/site/timeline.ts";
 import { formatMonth } from "../../src/site/views.ts";
 import { DataTable } from "./parts.tsx";
 
@@ -7,6 +7,7 @@ const WIDTH = 720;
 const BAR_AREA = 120;
 const RANGE_ROW = 8;
 const AXIS = 18;
+const MAX_RANGE_ROWS = 12;
 
 /** An SVG chart drawn at build time, with the same numbers as a table for screen readers and print. */
 export function Timeline({
@@ -23,7 +24,8 @@ export function Timeline({
   const { months, ranges, max } = timeline;
   const step = WIDTH / months.length;
   const index = new Map(months.map((m, i) => [m.key, i]));
-  const rangeRows = Math.min(ranges.length, 12);
+  const packed = packPeriods(ranges, MAX_RANGE_ROWS);
+  const rangeRows = packed.rows.length;
   const height = BAR_AREA + AXIS + rangeRows * RANGE_ROW + (rangeRows > 0 ? 6 : 0);
   const years = months.filter((m, i) => m.key.endsWith("-01") || i === 0);
   const titleId = `${id}-title`;
@@ -66,21 +68,27 @@ export function Timeline({
             {m.key.slice(0, 4)}
           </text>
         ))}
-        {ranges.slice(0, rangeRows).map((r, row) => {
-          const x1 = (index.get(r.from) ?? 0) * step;
-          const x2 = ((index.get(r.to) ?? months.length - 1) + 1) * step;
-          const y = BAR_AREA + AXIS + row * RANGE_ROW + 4;
-          return (
-            <rect
-              key={r.articleId}
-              class="estimate"
-              x={x1.toFixed(2)}
-              y={y}
-              width={Math.max(2, x2 - x1).toFixed(2)}
-              height="4"
-            />
-          );
-        })}
+        {packed.rows.flatMap((periods, row) =>
+          periods.map((r) => {
+            const x1 = (index.get(r.from) ?? 0) * step;
+            const x2 = ((index.get(r.to) ?? months.length - 1) + 1) * step;
+            const y = BAR_AREA + AXIS + row * RANGE_ROW + 4;
+            return (
+              <rect
+                key={`${r.from}/${r.to}`}
+                class="estimate"
+                x={x1.toFixed(2)}
+                y={y}
+                width={Math.max(2, x2 - x1).toFixed(2)}
+                height="4"
+              >
+                <title>
+                  {`${r.count === 1 ? "1 undated article" : `${r.count} undated articles`} estimated ${formatMonth(r.from)} – ${formatMonth(r.to)}`}
+                </title>
+              </rect>
+            );
+          }),
+        )}
       </svg>
       <details>
         <summary>Timeline as a table</summary>
@@ -107,6 +115,9 @@ export function Timeline({
         Articles per month
         {ranges.length > 0
           ? "; dashed bars below the axis are undated articles, drawn over their estimated period"
+          : ""}
+        {packed.hidden > 0
+          ? `; ${packed.hidden} more estimated periods are listed in the table only`
           : ""}
         .
       </figcaption>

@@ -1,7 +1,7 @@
 import { parseDocument } from "htmlparser2";
 import { renderToStaticMarkup } from "preact-render-to-string";
 import { describe, expect, it } from "vitest";
-import { timelineOf } from "../../src/site/timeline.ts";
+import { packPeriods, type TimelineRange, timelineOf } from "../../src/site/timeline.ts";
 import { Timeline } from "../../templates/_lib/timeline.tsx";
 import { testArchive } from "./corpus.ts";
 
@@ -99,5 +99,59 @@ describe("timeline chart", () => {
     ]);
     expect(rows(tables[1])).toEqual([["Envoy visits the capital", "September 2021 – March 2022"]]);
     expect(html).not.toContain("<script");
+  });
+});
+
+describe("estimated periods", () => {
+  const range = (n: number, from: string, to: string): TimelineRange => ({
+    articleId: `a${n}`,
+    title: `A${n}`,
+    from,
+    to,
+  });
+
+  it("merge identical periods and share rows between periods that do not overlap", () => {
+    const ranges = [
+      ...Array.from({ length: 40 }, (_, i) => range(i, "2021-01", "2021-06")),
+      range(40, "2021-07", "2021-09"),
+      range(41, "2021-03", "2021-12"),
+      range(42, "2022-01", "2022-02"),
+    ];
+    expect(packPeriods(ranges, 12)).toEqual({
+      rows: [
+        [
+          { from: "2021-01", to: "2021-06", count: 40 },
+          { from: "2021-07", to: "2021-09", count: 1 },
+          { from: "2022-01", to: "2022-02", count: 1 },
+        ],
+        [{ from: "2021-03", to: "2021-12", count: 1 }],
+      ],
+      hidden: 0,
+    });
+  });
+
+  it("draw at most the given rows and count what is left to the table", () => {
+    // Fifteen distinct periods that all overlap: none can share a row.
+    const overlapping = Array.from({ length: 15 }, (_, i) => range(i, "2020-01", `${2030 + i}-01`));
+    const packed = packPeriods(overlapping, 12);
+    expect(packed.rows).toHaveLength(12);
+    expect(packed.hidden).toBe(3);
+  });
+
+  it("are drawn one range per distinct period in the chart, each titled with its count", () => {
+    const archive = testArchive();
+    const estimated = archive.articleById.get("undated-estimate");
+    if (!estimated) throw new Error("fixture");
+    const copies = Array.from({ length: 30 }, (_, i) => ({ ...estimated, id: `copy-${i}` }));
+    const html = renderToStaticMarkup(
+      <Timeline articles={[...archive.articles, ...copies]} id="t" label="Many" />,
+    );
+    const doc = parseDocument(html) as unknown as Node;
+    const ranges = all(doc, "rect").filter((r) => r.attribs?.class === "estimate");
+    expect(ranges).toHaveLength(1);
+    expect(text(ranges[0])).toBe("31 undated articles estimated September 2021 – March 2022");
+    // The table still names every article.
+    const tables = all(all(doc, "details")[0] ?? {}, "table");
+    expect(all(tables[1] ?? {}, "tr").length - 1).toBe(31);
   });
 });
