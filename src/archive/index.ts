@@ -208,7 +208,7 @@ export function buildArchive(input: ArchiveInput): Archive {
     (a, b) =>
       b.occurrences.length - a.occurrences.length ||
       b.mentionCount - a.mentionCount ||
-      a.name.localeCompare(b.name),
+      a.name.localeCompare(b.name, "en"),
   );
 
   const topics: ArchiveTopic[] = input.kb.topics.map((t) => ({

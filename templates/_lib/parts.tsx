@@ -55,29 +55,33 @@ export function DataTable({
   columns: string[];
   rows: TableRow[];
 }) {
+  // Its own scroll container: a wide table must not make the whole page scroll sideways on a phone
+  // (WCAG 1.4.10 Reflow). Focusable and labelled so keyboard users can scroll it too.
   return (
-    <table class="entity-table">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          {columns.map((column) => (
-            <th key={column} scope="col">
-              {column}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.key}>
-            <th scope="row">{row.header}</th>
-            {row.cells.map((cell, i) => (
-              <td key={i}>{cell}</td>
+    <div class="table-scroll" role="region" aria-label={caption} tabIndex={0}>
+      <table class="entity-table">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.key}>
+              <th scope="row">{row.header}</th>
+              {row.cells.map((cell, i) => (
+                <td key={i}>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -61,7 +61,7 @@ describe("search filters", () => {
       <SearchFilterTags filters={{ entity: ["A <b>&</b>", "A <b>&</b>"], year: [] }} />,
     );
     expect(html).toBe(
-      '<div hidden><span data-pagefind-filter="entity">A &lt;b>&amp;&lt;/b></span></div>',
+      '<div hidden data-pagefind-ignore="index"><span data-pagefind-filter="entity">A &lt;b>&amp;&lt;/b></span></div>',
     );
     expect(renderToStaticMarkup(<SearchFilterTags filters={{ year: [] }} />)).toBe("");
   });
@@ -145,6 +145,9 @@ describe("buildSearchIndex", () => {
       topic: ["Withdrawal"],
     });
     expect(indexed[0]?.content).toContain("evacuations continue");
+    // Filter values are for filtering: they are neither searched nor shown in excerpts.
+    expect(indexed[0]?.content).not.toContain("Hamdullah");
+    expect(indexed[1]?.content).not.toMatch(/Place/);
     // The page's own words are indexed; the quoted article sentences are left to the article.
     expect(indexed[1]?.content).toContain("Kabul, for tests.");
     expect(indexed[1]?.content).not.toContain("Sunday");

@@ -373,7 +373,7 @@ async function runChecks(
         const url = queue.shift() as string;
         const response = await page.goto(url);
         pages += 1;
-        if (!response || response.status() !== 200) {
+        if (response?.status() !== 200) {
           broken.push(`${response?.status()} ${url}`);
           continue;
         }

@@ -41,7 +41,11 @@ export function topicSearchFilters(topic: ArchiveTopic): SearchFilters {
   return { type: ["Topic"], topic: [topic.label] };
 }
 
-/** Hidden elements Pagefind reads as filter values; put inside the page's data-pagefind-body. */
+/**
+ * Hidden elements Pagefind reads as filter values; put inside the page's data-pagefind-body.
+ * data-pagefind-ignore keeps their words out of the indexed text and the result excerpts (else an
+ * entity page's excerpt starts "PersonPerson…") while Pagefind still reads the filters inside.
+ */
 export function SearchFilterTags({ filters }: { filters: SearchFilters }) {
   const tags = (Object.entries(filters) as [SearchFilterName, string[]][]).flatMap(
     ([name, values]) =>
@@ -51,5 +55,9 @@ export function SearchFilterTags({ filters }: { filters: SearchFilters }) {
         </span>
       )),
   );
-  return tags.length > 0 ? <div hidden>{tags}</div> : null;
+  return tags.length > 0 ? (
+    <div hidden data-pagefind-ignore="index">
+      {tags}
+    </div>
+  ) : null;
 }
