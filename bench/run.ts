@@ -1,18 +1,38 @@
-import { execFile, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
+import { writeEleventyProject, writeHugoProject } from "./baselines.ts";
 import { type Corpus, entitiesYaml, generateCorpus, writeRawCorpus } from "./corpus.ts";
+import { type Measured, measure, type StageLine } from "./measure.ts";
+import { formatSeconds, progressReporter } from "./progress.ts";
+import {
+  type BaselineResult,
+  describeMachine,
+  machineLines,
+  type SizeResult,
+  type StageResult,
+  stageTable,
+  summaryTable,
+} from "./report.ts";
 
 /**
- * `npm run bench -- --articles 1000,10000`: the real pipeline on a synthetic corpus, stage by stage,
- * with peak memory, and in the same run a plain Eleventy build with tag pages and (where `hugo`
- * is installed) a Hugo build of the same pages, so results are ratios measured side by side.
+ * `npm run bench -- --articles 1000,10000 [--seed N] [--quiet] [--keep]`
+ *
+ * For each size: a seeded synthetic corpus of raw articles in a temporary project (with a copy of
+ * the repository's knowledge base plus the corpus's own entities), then the real pipeline stage by
+ * stage in child processes (import; parse, extract, index; the whole buildSite; Pagefind alone),
+ * then a plain Eleventy tag-page site and a Hugo taxonomy site of the same pages, so our time is a
+ * ratio measured in the same run on the same machine. Results: bench/out/results.{md,json}.
  */
 
 const REPO = path.resolve(import.meta.dirname, "..");
-const exec = promisify(execFile);
+const OUT = path.join(REPO, "bench", "out");
+const TSX = path.join(REPO, "node_modules", "tsx", "dist", "cli.mjs");
+const STAGE = path.join(REPO, "bench", "stage.ts");
+const ELEVENTY = path.join(REPO, "node_modules", "@11ty", "eleventy", "cmd.cjs");
+
 const { values } = parseArgs({
   options: {
     articles: { type: "string", default: "1000" },
@@ -21,261 +41,308 @@ const { values } = parseArgs({
     keep: { type: "boolean", default: false },
   },
 });
-const sizes = values.articles
-  .split(",")
-  .map((s) => Number(s.trim()))
-  .filter((n) => n > 0);
+const sizes = values.articles.split(",").map((s) => Number(s.trim()));
+if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+  console.error(`--articles takes whole numbers separated by commas, not "${values.articles}"`);
+  process.exit(2);
+}
+const seed = Number(values.seed);
+if (!Number.isInteger(seed)) {
+  console.error(`--seed takes a whole number, not "${values.seed}"`);
+  process.exit(2);
+}
+const quiet = values.quiet;
 const log = (message: string) => {
-  if (!values.quiet) console.error(message);
+  if (!quiet) process.stderr.write(`${message}\n`);
 };
 
-interface StageResult {
-  ms: number;
-  peakMb: number;
-  [key: string]: unknown;
+// The benchmark project sets its own site settings; a developer's environment must not leak in.
+for (const name of ["SITE_URL", "PATH_PREFIX", "SITE_TITLE"]) delete process.env[name];
+
+async function countFiles(dir: string, suffix: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+  return entries.filter((e) => e.endsWith(suffix)).length;
 }
 
-/** Runs a command, returning wall time; stdout is scanned for a BENCH line. */
-function timed(
-  command: string,
-  args: string[],
-  cwd: string,
-): Promise<{ ms: number; bench: StageResult | null }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, {
-      cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, SITE_URL: "", PATH_PREFIX: "" },
-    });
-    let bench: StageResult | null = null;
-    let tail = "";
-    let errors = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      tail = (tail + chunk.toString()).slice(-4000);
-      const line = /BENCH (\{.*\})/.exec(tail);
-      if (line?.[1]) bench = JSON.parse(line[1]) as StageResult;
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      errors = (errors + chunk.toString()).slice(-4000);
-    });
-    child.on("exit", (code) => {
-      if (code === 0) resolve({ ms: Math.round(performance.now() - started), bench });
-      else reject(new Error(`${command} ${args.join(" ")} exited ${code}\n${errors}${tail}`));
-    });
-  });
-}
-
-async function folderBytes(
+async function folderSize(
   dir: string,
-): Promise<{ bytes: number; files: number; htmlBytes: number; html: number }> {
+): Promise<{ bytes: number; html: number; htmlBytes: number }> {
   let bytes = 0;
-  let files = 0;
-  let htmlBytes = 0;
   let html = 0;
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+  let htmlBytes = 0;
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
     if (!entry.isFile()) continue;
     const size = (await stat(path.join(entry.parentPath, entry.name))).size;
     bytes += size;
-    files += 1;
     if (entry.name.endsWith(".html")) {
-      htmlBytes += size;
       html += 1;
+      htmlBytes += size;
     }
   }
-  return { bytes, files, htmlBytes, html };
+  return { bytes, html, htmlBytes };
 }
 
-const yamlString = (s: string) => JSON.stringify(s);
+/** Counts files a child writes, as progress for steps that report none themselves. */
+function filePoll(label: string, dir: string, suffix: string, total: number, unit: string) {
+  const report = progressReporter(label, quiet, unit);
+  return async () => report(await countFiles(dir, suffix), total);
+}
 
-/** The baseline every Eleventy user has: Markdown posts, a Nunjucks layout and tag pages. */
-async function eleventyBaseline(corpus: Corpus, dir: string): Promise<number> {
-  await mkdir(path.join(dir, "posts"), { recursive: true });
-  await mkdir(path.join(dir, "_includes"), { recursive: true });
-  await writeFile(
-    path.join(dir, "_includes", "layout.njk"),
-    "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{{ title }}</title></head><body><main>{{ content | safe }}</main></body></html>\n",
-  );
-  await writeFile(
-    path.join(dir, "tags.njk"),
-    `---\npagination:\n  data: collections\n  size: 1\n  alias: tag\n  filter: ["all", "posts"]\npermalink: /tags/{{ tag | slugify }}/\nlayout: layout.njk\neleventyComputed:\n  title: "{{ tag }}"\n---\n<h1>{{ tag }}</h1><ul>{% for post in collections[tag] | reverse %}<li><a href="{{ post.url }}">{{ post.data.title }}</a></li>{% endfor %}</ul>\n`,
-  );
-  await writeFile(
-    path.join(dir, "index.njk"),
-    '---\nlayout: layout.njk\ntitle: Home\n---\n<ul>{% for post in collections.posts | reverse %}<li><a href="{{ post.url }}">{{ post.data.title }}</a></li>{% endfor %}</ul>\n',
-  );
-  for (const [i, article] of corpus.articles.entries()) {
-    const body = article.raw.replace(/^.*\n/, "");
-    const tags = ["posts", ...article.entities.map((e) => e.name)];
-    await writeFile(
-      path.join(dir, "posts", `post-${i}.md`),
-      `---\ntitle: ${yamlString(`Article ${i}`)}\n${article.date ? `date: ${article.date}\n` : ""}layout: layout.njk\ntags:\n${tags.map((t) => `  - ${yamlString(t)}`).join("\n")}\n---\n${body}`,
+function stageResult(line: StageLine | undefined, process: Measured, name: string): StageResult {
+  if (line && typeof line.ms === "number") {
+    const { stage: _, ms, peakMb, unavailable: __, ...detail } = line;
+    return { ms, peakMb: typeof peakMb === "number" ? peakMb : null, detail };
+  }
+  const reason =
+    line?.unavailable ??
+    (process.ok
+      ? "stage printed no result"
+      : `failed: ${process.errorTail.trim().split("\n").slice(-3).join(" ").slice(0, 300)}`);
+  log(`  ${name}: n/a — ${reason}`);
+  return { ms: null, peakMb: null, unavailable: reason };
+}
+
+async function runStages(
+  args: string[],
+  names: string[],
+  cwd: string,
+  poll?: () => Promise<void>,
+): Promise<{ process: Measured; stages: Record<string, StageResult> }> {
+  const child = await measure(process.execPath, [TSX, STAGE, ...args], {
+    cwd,
+    env: { BENCH_QUIET: quiet ? "1" : "0" },
+    forwardStderr: !quiet,
+    poll,
+  });
+  const stages: Record<string, StageResult> = {};
+  for (const name of names) {
+    stages[name] = stageResult(
+      child.stages.find((s) => s.stage === name),
+      child,
+      name,
     );
   }
-  const { ms } = await timed(
-    process.execPath,
-    [
-      path.join(REPO, "node_modules", "@11ty", "eleventy", "cmd.cjs"),
-      "--input=.",
-      "--output=_site",
-      "--quiet",
-    ],
-    dir,
-  );
-  return ms;
+  return { process: child, stages };
 }
 
-/** The same pages with Hugo: posts plus one page per entity term. */
-async function hugoBaseline(corpus: Corpus, dir: string): Promise<number | null> {
-  const hugo = await exec("sh", ["-c", "command -v hugo"])
-    .then((r) => r.stdout.trim())
-    .catch(() => "");
-  if (!hugo) return null;
-  await mkdir(path.join(dir, "content", "posts"), { recursive: true });
-  const layouts = path.join(dir, "layouts", "_default");
-  await mkdir(layouts, { recursive: true });
-  await writeFile(
-    path.join(dir, "hugo.toml"),
-    'baseURL = "http://localhost/"\ntitle = "bench"\n[taxonomies]\n  entity = "entities"\n[outputs]\n  home = ["HTML"]\n  section = ["HTML"]\n  taxonomy = ["HTML"]\n  term = ["HTML"]\n',
-  );
-  const page = (inner: string) =>
-    `<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{{ .Title }}</title></head><body><main>${inner}</main></body></html>\n`;
-  await writeFile(path.join(layouts, "single.html"), page("{{ .Content }}"));
-  await writeFile(
-    path.join(layouts, "list.html"),
-    page(
-      '<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>',
-    ),
-  );
-  await writeFile(
-    path.join(layouts, "taxonomy.html"),
-    page(
-      '<ul>{{ range .Data.Terms.Alphabetical }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a></li>{{ end }}</ul>',
-    ),
-  );
-  await writeFile(
-    path.join(layouts, "term.html"),
-    page(
-      '<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>',
-    ),
-  );
-  for (const [i, article] of corpus.articles.entries()) {
-    const body = article.raw.replace(/^.*\n/, "");
-    await writeFile(
-      path.join(dir, "content", "posts", `post-${i}.md`),
-      `---\ntitle: ${yamlString(`Article ${i}`)}\n${article.date ? `date: ${article.date}\n` : ""}entities:\n${article.entities.map((e) => `  - ${yamlString(e.name)}`).join("\n")}\n---\n${body}`,
-    );
+async function baseline(
+  name: string,
+  command: string,
+  args: string[],
+  cwd: string,
+  outDir: string,
+  poll?: () => Promise<void>,
+): Promise<BaselineResult> {
+  const run = await measure(command, args, { cwd, forwardStderr: false, poll });
+  const size = await folderSize(outDir);
+  if (!run.ok) {
+    const reason = `failed: ${run.errorTail.trim().split("\n").slice(-3).join(" ").slice(0, 300)}`;
+    log(`  ${name}: ${reason}`);
+    return { ms: null, peakMb: null, pages: size.html, avgPageKb: null, unavailable: reason };
   }
-  const { ms } = await timed(hugo, ["--quiet", "-s", dir, "-d", path.join(dir, "public")], dir);
-  return ms;
+  return {
+    ms: run.ms,
+    peakMb: run.peakMb,
+    pages: size.html,
+    avgPageKb: size.html > 0 ? Math.round((size.htmlBytes / size.html / 1024) * 10) / 10 : null,
+  };
 }
 
-interface Row {
-  articles: number;
-  pages: number;
-  files: number;
-  importS: number;
-  importMb: number;
-  timings: Record<string, number>;
-  buildS: number;
-  buildMb: number;
-  msPerPage: number;
-  eleventyS: number;
-  hugoS: number | null;
-  searchBytesPerArticle: number;
-  avgPageKb: number;
-}
-
-async function benchSize(count: number, seed: number): Promise<Row> {
-  const work = await mkdtemp(path.join(tmpdir(), `bench-${count}-`));
+function hugoPath(): string | null {
   try {
-    log(`[${count}] generating corpus…`);
-    const corpus = generateCorpus(count, seed);
+    return execFileSync("sh", ["-c", "command -v hugo"], { encoding: "utf8" }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeProject(corpus: Corpus, root: string): Promise<void> {
+  const content = path.join(root, "content");
+  await mkdir(path.join(content, "articles"), { recursive: true });
+  await cp(path.join(REPO, "content", "knowledge"), path.join(content, "knowledge"), {
+    recursive: true,
+  });
+  await cp(path.join(REPO, "content", "site.yaml"), path.join(content, "site.yaml")).catch(
+    () => {},
+  );
+  const entitiesFile = path.join(content, "knowledge", "entities.yaml");
+  const existing = await readFile(entitiesFile, "utf8");
+  await writeFile(entitiesFile, `${existing.trimEnd()}\n${entitiesYaml(corpus)}`);
+}
+
+async function benchSize(count: number): Promise<SizeResult> {
+  const work = await mkdtemp(path.join(tmpdir(), `news-archive-bench-${count}-`));
+  const started = performance.now();
+  try {
+    log(`\n[${count} articles] generating the corpus (seed ${seed})…`);
+    const corpus = generateCorpus(count, { seed });
+    const raw = path.join(work, "raw");
     const root = path.join(work, "project");
-    await writeRawCorpus(corpus, path.join(work, "raw"));
-    await mkdir(path.join(root, "content", "articles"), { recursive: true });
-    await cp(path.join(REPO, "content", "knowledge"), path.join(root, "content", "knowledge"), {
-      recursive: true,
-    });
-    const entitiesFile = path.join(root, "content", "knowledge", "entities.yaml");
-    await writeFile(entitiesFile, `${await readFile(entitiesFile, "utf8")}${entitiesYaml(corpus)}`);
-    const tsx = path.join(REPO, "node_modules", "tsx", "dist", "cli.mjs");
-    const stage = path.join(REPO, "bench", "stage.ts");
+    const dist = path.join(work, "dist");
+    await writeRawCorpus(corpus, raw, progressReporter("write raw files", quiet));
+    await writeProject(corpus, root);
+    const corpusEntities = new Set(corpus.articles.flatMap((a) => a.entities.map((e) => e.id)))
+      .size;
+    const knowledgeBaseEntities = corpus.entities.filter((e) => e.inKnowledgeBase).length;
+    log(
+      `[${count}] ${corpusEntities} distinct entities named; ${knowledgeBaseEntities} added to the knowledge base`,
+    );
 
     log(`[${count}] import…`);
-    const imported = await timed(
-      process.execPath,
-      [tsx, stage, "import", path.join(work, "raw")],
-      root,
-    );
-    log(`[${count}] build (parse, extract, index, render, search)…`);
-    const built = await timed(
-      process.execPath,
-      [tsx, stage, "build", root, path.join(work, "dist")],
+    const articlesDir = path.join(root, "content", "articles");
+    const imported = await runStages(
+      ["import", root, raw],
+      ["import"],
       REPO,
+      filePoll("import", articlesDir, ".md", count, "articles"),
     );
-    const bench = built.bench;
-    if (!bench || !imported.bench) throw new Error("a stage printed no BENCH line");
-    const sizes = await folderBytes(path.join(work, "dist"));
-    const search = await folderBytes(path.join(work, "dist", "pagefind"));
+    const stages: Record<string, StageResult> = { ...imported.stages };
+    const importOk = stages.import?.ms !== null;
 
-    log(`[${count}] plain Eleventy baseline…`);
-    const eleventyMs = await eleventyBaseline(corpus, path.join(work, "eleventy"));
-    log(`[${count}] Hugo baseline…`);
-    const hugoMs = await hugoBaseline(corpus, path.join(work, "hugo"));
-    const pages = Number(bench.pages);
+    log(`[${count}] parse, extract, index, related() in one process, each stage measured alone…`);
+    const pipelineNames = ["parse", "extract", "index", "related"];
+    if (importOk)
+      Object.assign(stages, (await runStages(["pipeline", root], pipelineNames, REPO)).stages);
+    else
+      for (const name of pipelineNames)
+        stages[name] = { ms: null, peakMb: null, unavailable: "no imported articles" };
+
+    log(`[${count}] buildSite (parse, extract, index, render, search)…`);
+    let build: StageResult = { ms: null, peakMb: null, unavailable: "no imported articles" };
+    if (importOk) {
+      const built = await runStages(["build", root, dist], ["build"], REPO);
+      const inProcess = built.stages.build as StageResult;
+      if (inProcess.ms !== null) {
+        build = {
+          ms: built.process.ms,
+          peakMb: built.process.peakMb ?? inProcess.peakMb,
+          detail: { inProcessMs: inProcess.ms, nodePeakMb: inProcess.peakMb, ...inProcess.detail },
+        };
+        const timings = (inProcess.detail?.timings ?? {}) as Record<string, number>;
+        for (const key of ["render", "search"]) {
+          stages[key] =
+            typeof timings[key] === "number"
+              ? { ms: timings[key], peakMb: null, detail: { from: "buildSite timings" } }
+              : { ms: null, peakMb: null, unavailable: "buildSite reports no such timing" };
+        }
+      } else build = inProcess;
+    }
+    for (const key of ["render", "search"])
+      stages[key] ??= { ms: null, peakMb: null, unavailable: build.unavailable ?? "no build" };
+
+    const site = await folderSize(dist);
+    const searchIndex = await folderSize(path.join(dist, "pagefind"));
+    const pages = build.ms !== null ? site.html : null;
+
+    if (build.ms !== null) {
+      log(`[${count}] Pagefind alone on the built site…`);
+      // Rebuilt into a copy: the measured index must be the one buildSite wrote.
+      const copy = path.join(work, "dist-search");
+      await cp(dist, copy, { recursive: true });
+      const search = await runStages(["search", copy], ["search"], REPO);
+      const alone = search.stages.search as StageResult;
+      stages.searchAlone =
+        alone.ms === null
+          ? alone
+          : {
+              ...alone,
+              peakMb: search.process.peakMb ?? alone.peakMb,
+              detail: { ...alone.detail, nodePeakMb: alone.peakMb },
+            };
+      await rm(copy, { recursive: true, force: true });
+    } else stages.searchAlone = { ms: null, peakMb: null, unavailable: "no build" };
+
+    log(`[${count}] plain Eleventy 3 site with tag pages…`);
+    const eleventyDir = path.join(work, "eleventy");
+    await writeEleventyProject(corpus, eleventyDir);
+    const eleventy = await baseline(
+      "Eleventy",
+      process.execPath,
+      [ELEVENTY, "--input=.", "--output=_site", "--quiet"],
+      eleventyDir,
+      path.join(eleventyDir, "_site"),
+      filePoll(
+        "Eleventy",
+        path.join(eleventyDir, "_site", "posts"),
+        ".html",
+        count,
+        "article pages",
+      ),
+    );
+
+    const hugoBin = hugoPath();
+    let hugo: BaselineResult = {
+      ms: null,
+      peakMb: null,
+      pages: 0,
+      avgPageKb: null,
+      unavailable: "hugo not installed",
+    };
+    if (hugoBin) {
+      log(`[${count}] Hugo site with an entities taxonomy…`);
+      const hugoDir = path.join(work, "hugo");
+      await writeHugoProject(corpus, hugoDir);
+      hugo = await baseline(
+        "Hugo",
+        hugoBin,
+        ["--quiet", "-s", hugoDir, "-d", path.join(hugoDir, "public")],
+        hugoDir,
+        path.join(hugoDir, "public"),
+      );
+    }
+
+    log(`[${count}] done in ${formatSeconds((performance.now() - started) / 1000)}`);
     return {
       articles: count,
+      seed,
+      corpusEntities,
+      knowledgeBaseEntities,
       pages,
-      files: Number(bench.files),
-      importS: imported.ms / 1000,
-      importMb: imported.bench.peakMb,
-      timings: bench.timings as Record<string, number>,
-      buildS: built.ms / 1000,
-      buildMb: bench.peakMb,
-      msPerPage: built.ms / pages,
-      eleventyS: eleventyMs / 1000,
-      hugoS: hugoMs === null ? null : hugoMs / 1000,
-      searchBytesPerArticle: Math.round(search.bytes / count),
-      avgPageKb: sizes.htmlBytes / sizes.html / 1024,
+      files: build.ms !== null ? Number(build.detail?.files ?? 0) : null,
+      stages,
+      build,
+      msPerPage: build.ms !== null && pages ? Math.round((build.ms / pages) * 100) / 100 : null,
+      eleventy,
+      hugo,
+      searchIndexBytesPerArticle: build.ms !== null ? Math.round(searchIndex.bytes / count) : null,
+      avgPageKb: site.html > 0 ? Math.round((site.htmlBytes / site.html / 1024) * 10) / 10 : null,
     };
   } finally {
-    if (!values.keep) await rm(work, { recursive: true, force: true });
-    else log(`kept ${work}`);
+    if (values.keep) log(`kept ${work}`);
+    else await rm(work, { recursive: true, force: true });
   }
 }
 
-function table(rows: Row[]): string {
-  const f = (n: number, d = 1) => n.toFixed(d);
-  const head =
-    "| articles | pages | import s (peak MB) | parse | extract | index | render | search | build s (peak MB) | ms/page | Eleventy s | ratio | Hugo s | ratio | search B/article | avg page KB |";
-  const line = `|${head
-    .split("|")
-    .slice(1, -1)
-    .map(() => " --- ")
-    .join("|")}|`;
-  const body = rows.map((r) => {
-    const t = (k: string) => `${f((r.timings[k] ?? 0) / 1000, 2)} s`;
-    return `| ${r.articles} | ${r.pages} | ${f(r.importS)} (${r.importMb}) | ${t("parse")} | ${t("extract")} | ${t("index")} | ${t("render")} | ${t("search")} | ${f(r.buildS)} (${r.buildMb}) | ${f(r.msPerPage, 2)} | ${f(r.eleventyS)} | ${f(r.buildS / r.eleventyS, 2)} | ${r.hugoS === null ? "n/a" : f(r.hugoS)} | ${r.hugoS === null ? "n/a" : f(r.buildS / r.hugoS, 2)} | ${r.searchBytesPerArticle} | ${f(r.avgPageKb)} |`;
-  });
-  return [head, line, ...body].join("\n");
-}
+const machine = describeMachine(REPO);
+const results: SizeResult[] = [];
+for (const size of sizes) results.push(await benchSize(size));
 
-async function machine(): Promise<string> {
-  const cpu = cpus()[0]?.model ?? "unknown CPU";
-  const hugo = await exec("hugo", ["version"])
-    .then((r) => r.stdout.trim().split(" ").slice(0, 2).join(" "))
-    .catch(() => "not installed");
-  return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, Hugo: ${hugo}`;
-}
-
-const rows: Row[] = [];
-for (const size of sizes) rows.push(await benchSize(size, Number(values.seed)));
-const report = `Machine: ${await machine()}\nCommand: npm run bench -- --articles ${sizes.join(",")} --seed ${values.seed}\n\n${table(rows)}\n`;
-await mkdir(path.join(REPO, "bench", "out"), { recursive: true });
-await writeFile(path.join(REPO, "bench", "out", "results.md"), report);
+const command = `npm run bench -- --articles ${sizes.join(",")} --seed ${seed}`;
+const markdown = [
+  "# Benchmark",
+  "",
+  `Command: \`${command}\``,
+  "",
+  machineLines(machine),
+  "",
+  "## Whole build against the baselines",
+  "",
+  summaryTable(results),
+  "",
+  "“ours” is buildSite in its own process (start-up included): parse, extract, index, render and search. Baselines build the same articles with the same entity tags: one page per article, one per entity, a home page. Ratios above 1 mean we are slower.",
+  "",
+  "## Stages",
+  "",
+  stageTable(results),
+  "",
+  "Each stage ran in a child process; its peak is the stage's own (VmHWM reset before it). Render and search times come from buildSite's own timings; the peak of buildSite and of Pagefind alone include Pagefind's binary.",
+  "",
+].join("\n");
+await mkdir(OUT, { recursive: true });
+await writeFile(path.join(OUT, "results.md"), markdown);
 await writeFile(
-  path.join(REPO, "bench", "out", "results.json"),
-  `${JSON.stringify(rows, null, 2)}\n`,
+  path.join(OUT, "results.json"),
+  `${JSON.stringify({ command, machine, results }, null, 2)}\n`,
 );
-console.log(report);
+console.log(markdown);

@@ -1,3 +1,4 @@
+import nlp from "compromise";
 import { distance } from "fastest-levenshtein";
 import type { Article } from "../records/index.ts";
 import {
@@ -14,11 +15,12 @@ import type {
   ArticleEntity,
   ArticleTopic,
   DiscoveredEntity,
+  Entity,
   KnowledgeBase,
   Mention,
   Topic,
 } from "./schema.ts";
-import { foldPhrase, foldText, type Token, tokenize } from "./text.ts";
+import { foldPhrase, foldText, isGluedAt, type Token, tokenize } from "./text.ts";
 
 interface Span {
   start: number;
@@ -29,20 +31,35 @@ interface Candidate extends Span {
   match: PhraseMatch;
 }
 
-/** Words glued to a name by a scraper: "Kulebasaid", "withBlinken". */
-const FUNCTION_WORDS =
-  "said|says|told|added|and|the|was|has|had|is|in|on|at|to|of|for|with|from|who|also|met|called|urged";
-const GLUED_AFTER = new RegExp(`^(\\p{Lu}\\p{Ll}{3,})(${FUNCTION_WORDS})$`, "u");
-const GLUED_BEFORE = new RegExp(`^(${FUNCTION_WORDS})(\\p{Lu}\\p{Ll}{3,})$`, "u");
+/** Common words a scraper glues to a name ("Kulebasaid"), beyond what the lexicon knows. */
+const FUNCTION_WORDS = new Set(
+  "said says told added and the was has had is in on at to of for with from who also met called urged".split(
+    " ",
+  ),
+);
+/** Lexicon tags of names, not common words: "Hunt" + "ing" is not a glued "Hunt". */
+const PROPER_TAG = /Organization|Place|Person|Country|City|Region|FirstName|LastName|Acronym/;
+const lexicon: Record<string, string | string[] | undefined> =
+  (nlp.world() as { model?: { one?: { lexicon?: Record<string, string | string[]> } } }).model?.one
+    ?.lexicon ?? {};
+
+/** A common English word, by compromise's lexicon (inflected forms included). */
+function isCommonWord(word: string): boolean {
+  if (FUNCTION_WORDS.has(word)) return true;
+  const tags = lexicon[word];
+  if (tags === undefined) return false;
+  return !(Array.isArray(tags) ? tags : [tags]).some((tag) => PROPER_TAG.test(tag));
+}
 
 /** Between a title and the name it belongs to: nothing, or a first name the knowledge base lacks. */
-const TITLE_GAP = /^\s+(?:\p{Lu}[\p{L}'.-]*\s+){0,2}$/u;
+const TITLE_GAP = /^,?\s+(?:\p{Lu}[\p{L}'.-]*\s+){0,2}$/u;
 
 /** "the administration led by Joe Biden", "the Biden administration": the person is in office. */
 const ADMINISTRATION_BEFORE =
   /\b(new\s+|former\s+)?(?:administration|government)\s+(?:led\s+by|of)\s+$/i;
 const ADMINISTRATION_AFTER = /^\s+(?:administration|government)\b/i;
 const HEAD_ROLE = /president|prime minister|chancellor|premier|leader/i;
+const DEPUTY_ROLE = /\b(?:vice|deputy|first vice|second vice)\b|-elect\b/i;
 
 const MODIFIERS: [RegExp, RoleModifier][] = [
   [/(?:^|\s)(?:former|ex-|ex|erstwhile)\s*$/i, "former"],
@@ -66,6 +83,20 @@ function selectLongest(candidates: Candidate[]): Candidate[] {
     if (!chosen.some((k) => overlaps(k, c))) chosen.push(c);
   }
   return chosen.sort((a, b) => a.start - b.start);
+}
+
+/** Index of the token that starts at `offset` (tokens are sorted), or -1. */
+function tokenAt(tokens: readonly Token[], offset: number): number {
+  let low = 0;
+  let high = tokens.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const start = (tokens[middle] as Token).start;
+    if (start === offset) return middle;
+    if (start < offset) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
 }
 
 const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
@@ -121,10 +152,58 @@ export function extractMentions(
 
   for (const n of names) {
     const target = n.match.targets[0];
-    if (target) push(n, target.entityId, target.via);
+    if (!target) continue;
+    const written = folded.slice(n.start, n.end);
+    const entity = index.entities.get(target.entityId);
+    const listed =
+      entity && [entity.name, ...entity.aliases].some((name) => foldPhrase(name) === written);
+    const glued =
+      (target.via === "name" || target.via === "alias") &&
+      (isGluedAt(folded, n.start, n.end) || (!listed && /\p{Ll}\p{Lu}/u.test(written)));
+    push(n, target.entityId, glued ? "glued" : target.via);
   }
 
   const day = date?.slice(0, 10) ?? null;
+  /** A title in apposition dates the text: "new US State Secretary Mike Pompeo" fits April 2018. */
+  const addTitleConstraint = (
+    entity: Entity,
+    roleIndexes: readonly number[],
+    modifier: RoleModifier,
+    evidence: Span,
+  ) => {
+    const held = entity.roles.filter((_, i) => roleIndexes.includes(i));
+    const period = constraintOf(held, modifier);
+    if (!period || !held[0]) return;
+    const words = original(evidence);
+    const prefix =
+      modifier === "current"
+        ? ""
+        : `${
+            folded
+              .slice(Math.max(0, evidence.start - 24), evidence.start)
+              .split(/\s+/)
+              .filter(Boolean)
+              .at(-1) ?? ""
+          } `;
+    constraints.push({
+      person: entity.name,
+      role: held[0].role,
+      evidence: `${prefix}${text.slice(words.start, words.end)}`.trim(),
+      from: period.from,
+      to: period.to,
+      periods: period.periods,
+      term: {
+        from: held.map((h) => h.from).sort()[0] ?? period.from,
+        to: held.some((h) => h.to === null)
+          ? null
+          : (held
+              .map((h) => h.to ?? "")
+              .sort()
+              .at(-1) ?? null),
+      },
+    });
+  };
+  const titled = new Set<Candidate>();
   for (const r of roles) {
     const modifier = modifierBefore(folded, r.start);
     // A title right before a name is part of the name ("US Secretary of State Mike Pompeo"): it is
@@ -137,38 +216,10 @@ export function extractMentions(
       const entity = index.entities.get(holder.entityId);
       const roleIndexes = r.match.targets
         .filter((t) => t.entityId === holder.entityId)
-        .map((t) => t.roleIndex);
-      const held = (entity?.roles ?? []).filter((_, i) => roleIndexes.includes(i));
-      const period = constraintOf(held, modifier);
-      if (entity && period && held[0]) {
-        const evidenceSpan = original({ start: r.start, end: next.end });
-        const prefix =
-          modifier === "current"
-            ? ""
-            : `${
-                folded
-                  .slice(r.start - 24, r.start)
-                  .split(/\s+/)
-                  .filter(Boolean)
-                  .at(-1) ?? ""
-              } `;
-        constraints.push({
-          person: entity.name,
-          role: held[0].role,
-          evidence: `${prefix}${text.slice(evidenceSpan.start, evidenceSpan.end)}`.trim(),
-          from: period.from,
-          to: period.to,
-          term: {
-            from: held.map((h) => h.from).sort()[0] ?? period.from,
-            to: held.some((h) => h.to === null)
-              ? null
-              : (held
-                  .map((h) => h.to ?? "")
-                  .sort()
-                  .at(-1) ?? null),
-          },
-        });
-      }
+        .map((t) => t.roleIndex ?? -1);
+      if (entity)
+        addTitleConstraint(entity, roleIndexes, modifier, { start: r.start, end: next.end });
+      titled.add(next);
       continue;
     }
     if (modifier === "former" || modifier === "then") continue;
@@ -185,6 +236,20 @@ export function extractMentions(
       push(withArticle ? { start: r.start - 4, end: r.end } : r, unique[0], "role");
     }
   }
+  // Titles the knowledge base does not list word for word: "President Ashraf Ghani".
+  for (const n of names) {
+    const target = n.match.targets[0];
+    const entity = target ? index.entities.get(target.entityId) : undefined;
+    if (titled.has(n) || entity?.kind !== "person" || entity.roles.length === 0) continue;
+    const nameStart = tokenAt(tokens, n.start);
+    const title =
+      nameStart > 0 ? index.titles.titleBefore(entity.id, tokens, folded, nameStart) : null;
+    if (title)
+      addTitleConstraint(entity, title.roleIndexes, modifierBefore(folded, title.start), {
+        start: title.start,
+        end: n.end,
+      });
+  }
   for (const n of names) {
     const target = n.match.targets[0];
     const entity = target ? index.entities.get(target.entityId) : undefined;
@@ -199,7 +264,9 @@ export function extractMentions(
         : before?.[1]?.trim().toLowerCase() === "former"
           ? "former"
           : "current";
-    const held = entity.roles.filter((role) => HEAD_ROLE.test(role.role));
+    const held = entity.roles.filter(
+      (role) => HEAD_ROLE.test(role.role) && !DEPUTY_ROLE.test(role.role),
+    );
     const period = constraintOf(held, modifier);
     if (!period || !held[0]) continue;
     const evidenceStart = before ? n.start - before[0].length : n.start;
@@ -213,6 +280,7 @@ export function extractMentions(
       evidence: text.slice(evidence.start, evidence.end).trim(),
       from: period.from,
       to: period.to,
+      periods: period.periods,
       term: { from: held[0].from, to: held[0].to },
     });
   }
@@ -222,6 +290,22 @@ export function extractMentions(
   }
   mentions.sort((a, b) => a.start - b.start || b.end - a.end);
   return { mentions, constraints };
+}
+
+/**
+ * "Kulebasaid", "Blinkenwarned": a person's name word followed by a common lower-case word, where
+ * the whole is not itself a word ("Hunting" is not Hunt). Longest name first.
+ */
+function gluedName(
+  value: string,
+  person: (word: string) => string | undefined,
+): { length: number; owner: string } | null {
+  if (!/^\p{Lu}\p{Ll}+$/u.test(value) || isCommonWord(value.toLowerCase())) return null;
+  for (let split = value.length - 2; split >= 4; split -= 1) {
+    const owner = person(value.slice(0, split));
+    if (owner && isCommonWord(value.slice(split))) return { length: split, owner };
+  }
+  return null;
 }
 
 /**
@@ -253,10 +337,9 @@ function gluedAndNearMisses(
   });
   tokens.forEach((token, i) => {
     if (covered(token) || !/^\p{Lu}/u.test(token.value)) return;
-    const after = GLUED_AFTER.exec(token.value);
-    const afterOwner = after?.[1] ? person(after[1]) : undefined;
-    if (after?.[1] && afterOwner) {
-      found.push(candidate(i, token.start, token.start + after[1].length, afterOwner, "glued"));
+    const glued = gluedName(token.value, person);
+    if (glued) {
+      found.push(candidate(i, token.start, token.start + glued.length, glued.owner, "glued"));
       return;
     }
     if (token.value.length < 6) return;
@@ -283,13 +366,6 @@ function gluedAndNearMisses(
           ? previous.start
           : token.start;
       found.push(candidate(i, start, token.end, best.id, "fuzzy"));
-    }
-  });
-  tokens.forEach((token, i) => {
-    const before = GLUED_BEFORE.exec(token.value);
-    const owner = before?.[2] ? person(before[2]) : undefined;
-    if (before?.[1] && before[2] && owner && !covered(token)) {
-      found.push(candidate(i, token.start + before[1].length, token.end, owner, "glued"));
     }
   });
   return found;

@@ -1,5 +1,6 @@
 import type { Entity, KnowledgeBase, MentionVia } from "./schema.ts";
 import { foldPhrase, type Token, tokenize } from "./text.ts";
+import { TitleIndex } from "./titles.ts";
 
 /**
  * A token trie over every phrase of the knowledge base, built once per knowledge base. Looking up
@@ -47,21 +48,17 @@ function tokenKeys(tokens: string[], layer: PhraseLayer): string[] {
   });
 }
 
-/** "Luigi Di Maio" → "LuigiDiMaio": scrapers drop spaces between the words of a name. */
-function gluedForm(name: string): string | null {
-  const words = name.split(/\s+/);
-  if (words.length < 2 || !words.every((w) => /^[\p{Lu}][\p{L}'-]*$/u.test(w))) return null;
-  return words.join("");
-}
-
 export class PhraseIndex {
   private readonly root = newNode();
   /** Single-word name tokens of people ("Kuleba", "Stoltenberg") for glued and near-miss forms. */
   readonly personNameTokens = new Map<string, Set<string>>();
   readonly entities: ReadonlyMap<string, Entity>;
+  /** Titles before people's names that the phrases above do not list ("President Ashraf Ghani"). */
+  readonly titles: TitleIndex;
 
   constructor(kb: KnowledgeBase) {
     this.entities = new Map(kb.entities.map((e) => [e.id, e]));
+    this.titles = new TitleIndex(kb);
     for (const entity of kb.entities) {
       this.add(entity.name, { entityId: entity.id, via: "name", layer: "name" });
       for (const alias of entity.aliases)
@@ -71,8 +68,6 @@ export class PhraseIndex {
       }
       if (entity.kind === "person") {
         for (const name of [entity.name, ...entity.aliases]) {
-          const glued = gluedForm(foldPhrase(name));
-          if (glued) this.add(glued, { entityId: entity.id, via: "glued", layer: "name" });
           for (const word of foldPhrase(name).split(/\s+/)) {
             if (word.length >= 4 && /^\p{Lu}/u.test(word)) {
               const owners = this.personNameTokens.get(word) ?? new Set<string>();

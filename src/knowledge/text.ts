@@ -59,11 +59,29 @@ export interface Token {
   end: number;
 }
 
-/** Words, and each punctuation mark as its own token, so "NATO's" is NATO + ' + s. */
+/**
+ * Words, and each punctuation mark as its own token, so "NATO's" is NATO + ' + s. A word is also
+ * split where a lower-case letter meets a capital ("withKuleba", "PompeoBlinken", "LuigiDiMaio"):
+ * scrapers drop the space there, and phrases of the knowledge base are split the same way, so
+ * "McConnell" still matches itself.
+ */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   for (const match of text.matchAll(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu)) {
-    tokens.push({ value: match[0], start: match.index, end: match.index + match[0].length });
+    let start = match.index;
+    for (const boundary of match[0].matchAll(/(?<=\p{Ll})(?=\p{Lu})/gu)) {
+      const end = match.index + boundary.index;
+      tokens.push({ value: text.slice(start, end), start, end });
+      start = end;
+    }
+    const end = match.index + match[0].length;
+    tokens.push({ value: text.slice(start, end), start, end });
   }
   return tokens;
+}
+
+/** Whether a token is glued to the word before or after it (no space or mark in between). */
+export function isGluedAt(folded: string, start: number, end: number): boolean {
+  const letter = /[\p{L}\p{N}]/u;
+  return letter.test(folded[start - 1] ?? "") || letter.test(folded[end] ?? "");
 }

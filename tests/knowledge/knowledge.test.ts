@@ -93,6 +93,21 @@ describe("mention finding", () => {
     ]);
   });
 
+  it("splits names glued to each other or to any common word, not only listed forms", () => {
+    const mentions = findMentions(
+      "PompeoBlinken handover: Blinkenwarned Moscow, then met withKuleba. Hunting season opened.",
+      "2021-04-20",
+      kb,
+    );
+    expect(mentions.map((m) => `${m.surface}→${m.entityId}[${m.via}]`)).toEqual([
+      "Pompeo→mike-pompeo[glued]",
+      "Blinken→antony-blinken[glued]",
+      "Blinken→antony-blinken[glued]",
+      "Moscow→russia[alias]",
+      "Kuleba→dmytro-kuleba[glued]",
+    ]);
+  });
+
   it("does not turn ordinary capitalised words into near-miss names", () => {
     const mentions = findMentions(
       "Austria and Stolen goods were found. Blinking lights.",
@@ -248,6 +263,63 @@ describe("dates you can trust", () => {
     const estimate = analyse(a).get("undated").estimatedPeriod;
     expect(estimate).toMatchObject({ from: "2021-01-22", to: "2022-01-20" });
     expect(estimate?.basis).toHaveLength(3);
+  });
+
+  it("reads titles the knowledge base does not list word for word, before a known person's name", () => {
+    const estimate = (body: string) => analyse(article("t", null, body)).get("t").estimatedPeriod;
+    expect(estimate("President Ashraf Ghani spoke in Kabul.")).toMatchObject({
+      from: "2014-09-29",
+      to: "2021-08-15",
+    });
+    expect(estimate("Afghan president Ashraf Ghani spoke.")?.from).toBe("2014-09-29");
+    expect(estimate("U.S. Special Representative Zalmay Khalilzad spoke.")).toMatchObject({
+      from: "2018-09-05",
+      to: "2021-10-18",
+    });
+    // The longest title wins: "Vice President" is not "President".
+    expect(estimate("Vice President Joe Biden visited Kabul.")).toMatchObject({
+      from: "2009-01-20",
+      to: "2017-01-20",
+    });
+    // "Former" bounds the start only; the estimate then runs a year.
+    expect(estimate("Former President Ashraf Ghani left the country.")).toMatchObject({
+      from: "2021-08-15",
+      to: "2022-08-15",
+    });
+    // "then-" says nothing about when the text was written; a full stop ends a title.
+    expect(estimate("Then-President Donald Trump spoke.")).toBeNull();
+    expect(estimate("He met the president. Ghani said little.")).toBeNull();
+  });
+
+  it("flags a bare title that the person did not hold on the header date, with a few weeks' grace", () => {
+    const flag = (date: string, body: string) =>
+      analyse(article("f", date, body)).get("f").dateFlag;
+    expect(flag("2019-05-01", "Prime Minister Boris Johnson spoke.")).toContain(
+      "Boris Johnson was UK Prime Minister from 2019-07-24 to 2022-09-06",
+    );
+    expect(flag("2019-05-01", "President Joe Biden spoke.")).toContain("Joe Biden");
+    // News of the last weeks keeps the title of the time: Ghani fled on 15 August 2021.
+    expect(flag("2021-08-20", "President Ashraf Ghani fled the country on Sunday.")).toBeNull();
+    expect(flag("2021-12-20", "President Ashraf Ghani addressed the nation.")).toContain(
+      "Ashraf Ghani",
+    );
+    // Between two terms of the same office the title does not fit either term.
+    expect(flag("2022-06-01", "President Donald Trump held a rally.")).toContain("Donald Trump");
+    expect(flag("2018-06-01", "President Donald Trump held a rally.")).toBeNull();
+  });
+
+  it("treats a title set off by a comma as part of the name, not a second mention", () => {
+    const a = article(
+      "comma",
+      "2021-10-05",
+      "The British prime minister, Boris Johnson, spoke on Tuesday.",
+    );
+    const result = analyse(a).get("comma");
+    expect(pairs(result)).toEqual(["Boris Johnson→boris-johnson"]);
+    const stale = analyse(
+      article("comma2", "2018-03-01", "The British prime minister, Boris Johnson, spoke."),
+    );
+    expect(stale.get("comma2").dateFlag).toContain("Boris Johnson");
   });
 
   it("never estimates when the editor gave a date, nor without evidence", () => {

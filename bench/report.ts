@@ -1,0 +1,197 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { hasGnuTime } from "./measure.ts";
+
+/** Results of one corpus size, as written to results.json. */
+export interface StageResult {
+  /** Wall time of the stage itself (inside its process, start-up excluded). */
+  ms: number | null;
+  /** Peak RSS in MB of the stage alone, or of the process tree where noted. */
+  peakMb: number | null;
+  /** Why the stage has no figure: not written yet, or failed. */
+  unavailable?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface BaselineResult {
+  ms: number | null;
+  peakMb: number | null;
+  pages: number;
+  avgPageKb: number | null;
+  unavailable?: string;
+}
+
+export interface SizeResult {
+  articles: number;
+  seed: number;
+  /** Distinct entities named in the corpus, and how many the knowledge-base copy lists. */
+  corpusEntities: number;
+  knowledgeBaseEntities: number;
+  pages: number | null;
+  files: number | null;
+  stages: Record<string, StageResult>;
+  /** buildSite as one process: wall time with start-up, peak RSS of the tree (Pagefind included). */
+  build: StageResult;
+  msPerPage: number | null;
+  eleventy: BaselineResult;
+  hugo: BaselineResult;
+  searchIndexBytesPerArticle: number | null;
+  avgPageKb: number | null;
+}
+
+export const STAGE_ROWS: { key: string; label: string }[] = [
+  { key: "import", label: "import (raw → Markdown)" },
+  { key: "parse", label: "parse (records.loadArticles)" },
+  { key: "extract", label: "extract (loadKnowledgeBase + analyzeCorpus)" },
+  { key: "index", label: "index (archive.buildArchive)" },
+  { key: "related", label: "related() for every article" },
+  { key: "render", label: "render (Eleventy, inside buildSite)" },
+  { key: "search", label: "search (Pagefind, inside buildSite)" },
+  { key: "searchAlone", label: "search alone (Pagefind, own process)" },
+];
+
+const seconds = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? "n/a" : (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
+const mb = (n: number | null | undefined) => (n === null || n === undefined ? "n/a" : `${n}`);
+const ratio = (a: number | null, b: number | null) =>
+  a === null || b === null || b === 0 ? "n/a" : `${(a / b).toFixed(2)}×`;
+
+function tableLines(head: string[], rows: string[][]): string[] {
+  return [
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => " --- ").join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ];
+}
+
+export function summaryTable(results: SizeResult[]): string {
+  const head = [
+    "articles",
+    "pages written",
+    "ours: build s",
+    "peak MB",
+    "ms/page",
+    "Eleventy s (pages)",
+    "ours ÷ Eleventy",
+    "Hugo s (pages)",
+    "ours ÷ Hugo",
+    "search index B/article",
+    "avg page KB",
+  ];
+  const rows = results.map((r) => [
+    String(r.articles),
+    r.pages === null ? "n/a" : String(r.pages),
+    seconds(r.build.ms),
+    mb(r.build.peakMb),
+    r.msPerPage === null ? "n/a" : r.msPerPage.toFixed(2),
+    r.eleventy.ms === null ? "n/a" : `${seconds(r.eleventy.ms)} (${r.eleventy.pages})`,
+    ratio(r.build.ms, r.eleventy.ms),
+    r.hugo.ms === null ? "n/a" : `${seconds(r.hugo.ms)} (${r.hugo.pages})`,
+    ratio(r.build.ms, r.hugo.ms),
+    r.searchIndexBytesPerArticle === null ? "n/a" : String(r.searchIndexBytesPerArticle),
+    r.avgPageKb === null ? "n/a" : r.avgPageKb.toFixed(1),
+  ]);
+  return tableLines(head, rows).join("\n");
+}
+
+/**
+ * One row per stage, one column per size; with two or more sizes, how much the time grew
+ * against how much the corpus grew (1.0 = linear).
+ */
+export function stageTable(results: SizeResult[]): string {
+  const first = results[0];
+  const last = results[results.length - 1];
+  const growth = first && last && last.articles > first.articles;
+  const head = [
+    "stage",
+    ...results.map((r) => `${r.articles}: s (peak MB)`),
+    ...(growth ? [`time growth ÷ size growth (${first.articles}→${last.articles})`] : []),
+  ];
+  const cell = (s: StageResult | undefined) =>
+    !s || s.ms === null
+      ? `n/a${s?.unavailable ? ` (${s.unavailable.slice(0, 60)})` : ""}`
+      : `${seconds(s.ms)} (${s.peakMb === null ? "in total" : mb(s.peakMb)})`;
+  const growthCell = (pick: (r: SizeResult) => StageResult | undefined) => {
+    if (!growth) return [];
+    const a = pick(first)?.ms;
+    const b = pick(last)?.ms;
+    if (!a || !b) return ["n/a"];
+    return [(b / a / (last.articles / first.articles)).toFixed(2)];
+  };
+  const rows = STAGE_ROWS.map(({ key, label }) => [
+    label,
+    ...results.map((r) => cell(r.stages[key])),
+    ...growthCell((r) => r.stages[key]),
+  ]);
+  rows.push([
+    "**buildSite total** (own process, start-up included)",
+    ...results.map((r) => cell(r.build)),
+    ...growthCell((r) => r.build),
+  ]);
+  rows.push([
+    "Eleventy baseline (tag pages)",
+    ...results.map((r) => cell(r.eleventy)),
+    ...growthCell((r) => r.eleventy),
+  ]);
+  rows.push([
+    "Hugo baseline (entities taxonomy)",
+    ...results.map((r) => cell(r.hugo)),
+    ...growthCell((r) => r.hugo),
+  ]);
+  return tableLines(head, rows).join("\n");
+}
+
+function firstMatch(file: string, pattern: RegExp): string | null {
+  try {
+    return pattern.exec(readFileSync(file, "utf8"))?.[1]?.trim() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function commandVersion(command: string, args: string[]): string | null {
+  try {
+    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      .trim()
+      .split("\n")[0] as string;
+  } catch {
+    return null;
+  }
+}
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  eleventy: string | null;
+  pagefind: string | null;
+  hugo: string | null;
+  peakMemorySource: string;
+}
+
+export function describeMachine(repo: string): Machine {
+  const memKb = Number(firstMatch("/proc/meminfo", /^MemTotal:\s+(\d+)/m) ?? 0);
+  const version = (pkg: string) =>
+    firstMatch(path.join(repo, "node_modules", pkg, "package.json"), /"version":\s*"([^"]+)"/);
+  return {
+    cpus: availableParallelism(),
+    cpuModel: firstMatch("/proc/cpuinfo", /^model name\s*:(.*)$/m) ?? "unknown",
+    memoryGiB: Math.round((memKb / 1024 / 1024) * 10) / 10,
+    node: process.version,
+    eleventy: version("@11ty/eleventy"),
+    pagefind: version("pagefind"),
+    hugo: commandVersion("hugo", ["version"]),
+    peakMemorySource: `per stage: VmHWM after resetting it through /proc/self/clear_refs; per process tree: ${hasGnuTime ? "/usr/bin/time -v" : "VmHWM polled from /proc"}`,
+  };
+}
+
+export function machineLines(m: Machine): string {
+  return [
+    `- Machine: ${m.cpus} CPUs (nproc), ${m.cpuModel}, ${m.memoryGiB} GiB RAM`,
+    `- Node ${m.node}; Eleventy ${m.eleventy ?? "missing"}; Pagefind ${m.pagefind ?? "missing"}; Hugo ${m.hugo ?? "not installed"}`,
+    `- Peak memory: ${m.peakMemorySource}`,
+  ].join("\n");
+}
