@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 /**
  * Runs a command as a child process and measures it from outside: wall time and the peak resident
- * memory of the whole process tree (GNU time's "Maximum resident set size", which includes
- * children such as Pagefind's binary; without GNU time, the child's VmHWM polled from /proc).
+ * memory of the process tree: the larger of GNU time's "Maximum resident set size" (the largest
+ * single process, exact) and the summed RSS of the tree sampled from /proc every 250 ms.
  */
 
 const GNU_TIME = "/usr/bin/time";
@@ -38,13 +38,39 @@ export interface RunOptions {
   poll?: () => Promise<void> | void;
 }
 
-function polledPeakMb(pid: number): number | null {
+/**
+ * Resident memory of a process and all its descendants right now, in MB: GNU time reports the
+ * largest single process, but Pagefind's binary runs beside the node process that started it.
+ */
+function treeRssMb(rootPid: number): number | null {
+  let entries: string[];
   try {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return hwm?.[1] ? Number(hwm[1]) / 1024 : null;
+    entries = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
   } catch {
     return null;
   }
+  const children = new Map<number, number[]>();
+  for (const name of entries) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      // The command name may hold spaces and parentheses; fields resume after the last ")".
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const list = children.get(parent) ?? [];
+      list.push(Number(name));
+      children.set(parent, list);
+    } catch {}
+  }
+  let kb = 0;
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    const pid = queue.pop() as number;
+    try {
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+      kb += Number(rss ?? 0);
+    } catch {}
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return kb > 0 ? kb / 1024 : null;
 }
 
 export function measure(command: string, args: string[], options: RunOptions): Promise<Measured> {
@@ -59,7 +85,7 @@ export function measure(command: string, args: string[], options: RunOptions): P
     const stages: StageLine[] = [];
     let stdoutRest = "";
     let stderrAll = "";
-    let polledPeak: number | null = null;
+    let treePeak: number | null = null;
     child.stdout.on("data", (chunk: Buffer) => {
       const lines = (stdoutRest + chunk.toString()).split("\n");
       stdoutRest = lines.pop() ?? "";
@@ -82,24 +108,31 @@ export function measure(command: string, args: string[], options: RunOptions): P
         if (!inTimeReport && line.trim() !== "") process.stderr.write(`${line}\n`);
       }
     });
-    const timer = setInterval(() => {
-      if (!hasGnuTime && child.pid) {
-        const now = polledPeakMb(child.pid);
-        if (now !== null) polledPeak = Math.max(polledPeak ?? 0, now);
-      }
-      void options.poll?.();
-    }, 2000);
+    const sampler = setInterval(() => {
+      if (!child.pid) return;
+      const now = treeRssMb(child.pid);
+      if (now !== null) treePeak = Math.max(treePeak ?? 0, now);
+    }, 250);
+    const timer = setInterval(() => void options.poll?.(), 2000);
     child.on("close", (code) => {
       clearInterval(timer);
+      clearInterval(sampler);
       const ms = Math.round(performance.now() - started);
       const maxRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderrAll)?.[1];
-      const peakMb = maxRss
-        ? Math.round(Number(maxRss) / 1024)
-        : polledPeak && Math.round(polledPeak);
+      const largestProcess = maxRss ? Number(maxRss) / 1024 : 0;
+      // Sampling can miss a short spike that GNU time's exact figure catches, and GNU time misses
+      // processes running side by side; the larger of the two is the closer to the truth.
+      const peak = Math.max(largestProcess, treePeak ?? 0);
       // GNU time exits with the command's status, so code is the command's either way.
       const report = stderrAll.indexOf("\tCommand being timed");
       const errorTail = (report >= 0 ? stderrAll.slice(0, report) : stderrAll).slice(-3000);
-      resolve({ ok: code === 0, ms, peakMb: peakMb ?? null, stages, errorTail });
+      resolve({
+        ok: code === 0,
+        ms,
+        peakMb: peak > 0 ? Math.round(peak) : null,
+        stages,
+        errorTail,
+      });
     });
   });
 }

@@ -13,13 +13,18 @@ export function progressReporter(
   return (done, total) => {
     const now = performance.now();
     const finished = done >= total - 1;
-    if (now - last < 2000 && !(finished && now - started > 2000)) return;
+    // Before the first item (Eleventy reads every template before writing any) a line every two
+    // seconds says nothing new; every ten is enough to show the step is alive.
+    const interval = done === 0 ? 10_000 : 2000;
+    if (now - last < interval && !(finished && now - started > 2000)) return;
     last = now;
     const seconds = (now - started) / 1000;
     const rate = done / Math.max(seconds, 0.001);
     const left = rate > 0 ? (total - done) / rate : 0;
     process.stderr.write(
-      `  ${label}: ${done}/${total} ${unit} (${rate.toFixed(0)} ${unit}/s, ETA ${rate > 0 ? formatSeconds(left) : "?"})\n`,
+      done === 0
+        ? `  ${label}: 0/${total} ${unit} after ${formatSeconds(seconds)}\n`
+        : `  ${label}: ${done}/${total} ${unit} (${rate.toFixed(0)} ${unit}/s, ETA ${formatSeconds(left)})\n`,
     );
   };
 }

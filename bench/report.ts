@@ -184,7 +184,7 @@ export function describeMachine(repo: string): Machine {
     eleventy: version("@11ty/eleventy"),
     pagefind: version("pagefind"),
     hugo: commandVersion("hugo", ["version"]),
-    peakMemorySource: `per stage: VmHWM after resetting it through /proc/self/clear_refs; per process tree: ${hasGnuTime ? "/usr/bin/time -v" : "VmHWM polled from /proc"}`,
+    peakMemorySource: `per stage: VmHWM after resetting it through /proc/self/clear_refs; per process tree: the larger of ${hasGnuTime ? "/usr/bin/time -v (largest single process)" : "nothing exact (GNU time missing)"} and the summed RSS of the tree sampled every 250 ms`,
   };
 }
 

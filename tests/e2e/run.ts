@@ -334,6 +334,27 @@ async function runChecks(
     });
   }
 
+  await check("no page scrolls sideways on a 375 px phone (WCAG 1.4.10 reflow)", async () => {
+    const page = await (
+      await newContext(browser, { viewport: { width: 375, height: 900 } })
+    ).newPage();
+    const wide: string[] = [];
+    for (const [name, pagePath] of pageTypes) {
+      await page.goto(`${origin}${pagePath}`);
+      if (name === "search") await page.locator(".pagefind-ui__search-input").waitFor();
+      const found = await page.evaluate(() => {
+        const width = window.innerWidth;
+        if (document.documentElement.scrollWidth <= width + 1) return null;
+        const culprit = Array.from(document.querySelectorAll("body *")).find(
+          (element) => element.getBoundingClientRect().right > width + 1,
+        );
+        return `${document.documentElement.scrollWidth} px wide, first overflowing element <${culprit?.tagName.toLowerCase()} class="${culprit?.className}">`;
+      });
+      if (found) wide.push(`${name} ${pagePath}: ${found}`);
+    }
+    assert(wide.length === 0, wide.join("\n"));
+  });
+
   await check("screenshots of every page type at 375 px and 1280 px", async () => {
     for (const width of [375, 1280]) {
       const page = await (
