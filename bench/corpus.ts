@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -477,4 +477,22 @@ export function entitiesYaml(corpus: Corpus): string {
     }
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * A project folder for the corpus: the repository's knowledge base and site settings plus the
+ * corpus's own entities, and an empty content/articles for the importer to fill.
+ */
+export async function writeBenchProject(corpus: Corpus, root: string, repo: string): Promise<void> {
+  const content = path.join(root, "content");
+  await mkdir(path.join(content, "articles"), { recursive: true });
+  await cp(path.join(repo, "content", "knowledge"), path.join(content, "knowledge"), {
+    recursive: true,
+  });
+  await cp(path.join(repo, "content", "site.yaml"), path.join(content, "site.yaml")).catch(
+    () => {},
+  );
+  const entitiesFile = path.join(content, "knowledge", "entities.yaml");
+  const existing = await readFile(entitiesFile, "utf8");
+  await writeFile(entitiesFile, `${existing.trimEnd()}\n${entitiesYaml(corpus)}`);
 }

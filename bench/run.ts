@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { writeEleventyProject, writeHugoProject } from "./baselines.ts";
-import { type Corpus, entitiesYaml, generateCorpus, writeRawCorpus } from "./corpus.ts";
+import { generateCorpus, writeBenchProject, writeRawCorpus } from "./corpus.ts";
 import { type Measured, measure, type StageLine } from "./measure.ts";
 import { formatSeconds, progressReporter } from "./progress.ts";
 import {
@@ -157,20 +157,6 @@ function hugoPath(): string | null {
   }
 }
 
-async function writeProject(corpus: Corpus, root: string): Promise<void> {
-  const content = path.join(root, "content");
-  await mkdir(path.join(content, "articles"), { recursive: true });
-  await cp(path.join(REPO, "content", "knowledge"), path.join(content, "knowledge"), {
-    recursive: true,
-  });
-  await cp(path.join(REPO, "content", "site.yaml"), path.join(content, "site.yaml")).catch(
-    () => {},
-  );
-  const entitiesFile = path.join(content, "knowledge", "entities.yaml");
-  const existing = await readFile(entitiesFile, "utf8");
-  await writeFile(entitiesFile, `${existing.trimEnd()}\n${entitiesYaml(corpus)}`);
-}
-
 async function benchSize(count: number): Promise<SizeResult> {
   const work = await mkdtemp(path.join(tmpdir(), `news-archive-bench-${count}-`));
   const started = performance.now();
@@ -181,7 +167,7 @@ async function benchSize(count: number): Promise<SizeResult> {
     const root = path.join(work, "project");
     const dist = path.join(work, "dist");
     await writeRawCorpus(corpus, raw, progressReporter("write raw files", quiet));
-    await writeProject(corpus, root);
+    await writeBenchProject(corpus, root, REPO);
     const corpusEntities = new Set(corpus.articles.flatMap((a) => a.entities.map((e) => e.id)))
       .size;
     const knowledgeBaseEntities = corpus.entities.filter((e) => e.inKnowledgeBase).length;

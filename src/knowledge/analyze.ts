@@ -8,7 +8,13 @@ import {
   type RoleConstraint,
   type RoleModifier,
 } from "./dates.ts";
-import { discoverEntities } from "./discover.ts";
+import {
+  type ArticleDiscovery,
+  type DiscoveryContext,
+  discoverInArticle,
+  discoveryContext,
+  mergeDiscoveries,
+} from "./discover.ts";
 import { PhraseIndex, type PhraseMatch } from "./matcher.ts";
 import type {
   ArticleAnalysis,
@@ -445,8 +451,8 @@ export interface CorpusAnalysis {
 export interface AnalyzeOptions {
   /** Propose entities the knowledge base lacks (slower; on by default). */
   discover?: boolean;
-  /** Called as articles are analysed, per phase, for progress reports on large archives. */
-  onProgress?: (phase: "names" | "discovery", done: number, total: number) => void;
+  /** Called as articles are analysed, for progress reports on large archives. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Mentions of one article with knowledge-base entities only; what tests and tools call directly. */
@@ -454,46 +460,93 @@ export function findMentions(text: string, date: string | null, kb: KnowledgeBas
   return extractMentions(text, date, new PhraseIndex(kb)).mentions;
 }
 
+/** Everything derived from the knowledge base that analysing an article needs, built once. */
+export interface Analyzer {
+  index: PhraseIndex;
+  topics: CompiledTopic[];
+  names: Map<string, string>;
+  discovery: DiscoveryContext;
+  discover: boolean;
+}
+
+export function createAnalyzer(kb: KnowledgeBase, options: { discover?: boolean } = {}): Analyzer {
+  return {
+    index: new PhraseIndex(kb),
+    topics: compileTopics(kb),
+    names: new Map(kb.entities.map((e) => [e.id, e.name])),
+    discovery: discoveryContext(kb),
+    discover: options.discover !== false,
+  };
+}
+
+/**
+ * One article's analysis: it depends on the article and the knowledge base only, so it can be
+ * cached under their hashes and computed in any order or thread. The discovered entities it
+ * introduces carry this article's spelling until `combineAnalyses` settles them archive-wide.
+ */
+export interface ArticleResult {
+  analysis: ArticleAnalysis;
+  discovery: ArticleDiscovery;
+}
+
+export function analyzeArticle(
+  article: Pick<Article, "text" | "date">,
+  analyzer: Analyzer,
+): ArticleResult {
+  const extraction = extractMentions(article.text, article.date, analyzer.index);
+  const discovery: ArticleDiscovery = analyzer.discover
+    ? discoverInArticle(article.text, extraction.mentions, analyzer.discovery)
+    : { proposed: [], mentions: [] };
+  const mentions = [...extraction.mentions, ...discovery.mentions].sort(
+    (a, b) => a.start - b.start || b.end - a.end,
+  );
+  const introduced = new Set(discovery.mentions.map((m) => m.entityId));
+  const entities = summarise(mentions, introduced);
+  return {
+    analysis: {
+      mentions,
+      entities,
+      discovered: discovery.proposed
+        .filter((d) => introduced.has(d.id))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+      topics: scoreTopics(article.text, entities, analyzer.topics, analyzer.names),
+      dateFlag: article.date ? dateFlag(article.date, extraction.constraints) : null,
+      estimatedPeriod: article.date ? null : estimatePeriod(extraction.constraints),
+    },
+    discovery,
+  };
+}
+
+/** The archive's view of per-article results, given in article order. */
+export function combineAnalyses(results: Iterable<[string, ArticleResult]>): CorpusAnalysis {
+  const entries = [...results];
+  const discovered = mergeDiscoveries(entries.map(([, result]) => result.discovery));
+  const settled = new Map(discovered.map((d) => [d.id, d]));
+  const analyses = new Map<string, ArticleAnalysis>();
+  for (const [id, { analysis }] of entries) {
+    analyses.set(
+      id,
+      analysis.discovered.length === 0
+        ? analysis
+        : {
+            ...analysis,
+            discovered: analysis.discovered.map((d) => settled.get(d.id) ?? d),
+          },
+    );
+  }
+  return { analyses, discovered };
+}
+
 export function analyzeCorpus(
   articles: readonly Article[],
   kb: KnowledgeBase,
   options: AnalyzeOptions = {},
 ): CorpusAnalysis {
-  const index = new PhraseIndex(kb);
-  const topics = compileTopics(kb);
-  const names = new Map(kb.entities.map((e) => [e.id, e.name]));
-  const extractions = new Map(
-    articles.map((a, i) => {
-      options.onProgress?.("names", i, articles.length);
-      return [a.id, extractMentions(a.text, a.date, index)];
+  const analyzer = createAnalyzer(kb, options);
+  return combineAnalyses(
+    articles.map((article, i) => {
+      options.onProgress?.(i, articles.length);
+      return [article.id, analyzeArticle(article, analyzer)];
     }),
   );
-  const discovery =
-    options.discover === false
-      ? { discovered: [], mentions: new Map<string, Mention[]>() }
-      : discoverEntities(articles, extractions, kb, (done) =>
-          options.onProgress?.("discovery", done, articles.length),
-        );
-  for (const d of discovery.discovered) names.set(d.id, d.name);
-  const discoveredIds = new Set(discovery.discovered.map((d) => d.id));
-
-  const analyses = new Map<string, ArticleAnalysis>();
-  for (const article of articles) {
-    const extraction = extractions.get(article.id) ?? { mentions: [], constraints: [] };
-    const extra = discovery.mentions.get(article.id) ?? [];
-    const mentions = [...extraction.mentions, ...extra].sort(
-      (a, b) => a.start - b.start || b.end - a.end,
-    );
-    const entities = summarise(mentions, discoveredIds);
-    const introduced = new Set(extra.map((m) => m.entityId));
-    analyses.set(article.id, {
-      mentions,
-      entities,
-      discovered: discovery.discovered.filter((d) => introduced.has(d.id)),
-      topics: scoreTopics(article.text, entities, topics, names),
-      dateFlag: article.date ? dateFlag(article.date, extraction.constraints) : null,
-      estimatedPeriod: article.date ? null : estimatePeriod(extraction.constraints),
-    });
-  }
-  return { analyses, discovered: discovery.discovered };
 }

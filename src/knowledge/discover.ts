@@ -1,5 +1,5 @@
 import nlp from "compromise";
-import type { Article, EntityKind } from "../records/index.ts";
+import type { EntityKind } from "../records/index.ts";
 import type { DiscoveredEntity, KnowledgeBase, Mention } from "./schema.ts";
 import { foldPhrase } from "./text.ts";
 
@@ -19,11 +19,6 @@ const CALENDAR =
   /^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december)$/i;
 /** Adjectives of nationality and region: never entities by themselves. */
 const DEMONYM = /(?:an|ian|ese|ish|i|ic)$/;
-
-export interface DiscoveryResult {
-  discovered: DiscoveredEntity[];
-  mentions: Map<string, Mention[]>;
-}
 
 interface Proposal {
   text: string;
@@ -164,74 +159,96 @@ function cleanName(raw: string, kind: EntityKind): { name: string; offset: numbe
   return { name, offset: raw.indexOf(name, offset) };
 }
 
-export function discoverEntities(
-  articles: readonly Article[],
-  extractions: ReadonlyMap<string, { mentions: Mention[] }>,
-  kb: KnowledgeBase,
-  onProgress?: (done: number) => void,
-): DiscoveryResult {
-  const rejected = new Set(kb.rejected.map((r) => foldPhrase(r.name).toLowerCase()));
-  const knownIds = new Set(kb.entities.map((e) => e.id));
-  const knownNames = new Set(
-    kb.entities.flatMap((e) =>
-      [e.name, ...e.aliases, ...e.misspellings].map((n) => foldPhrase(n).toLowerCase()),
-    ),
-  );
-  const discovered = new Map<string, DiscoveredEntity>();
-  const mentions = new Map<string, Mention[]>();
+/** What discovery needs from the knowledge base, derived once per build rather than per article. */
+export interface DiscoveryContext {
+  rejected: ReadonlySet<string>;
+  knownIds: ReadonlySet<string>;
+  knownNames: ReadonlySet<string>;
+}
 
-  for (const [index, article] of articles.entries()) {
-    onProgress?.(index);
-    const known = extractions.get(article.id)?.mentions ?? [];
-    const taken = (start: number, end: number) => known.some((m) => m.start < end && start < m.end);
-    const found: Mention[] = [];
-    const surnames = new Map<string, string>();
-    const proposed = unexplainedSentences(article.text, taken).flatMap((sentence) =>
-      proposals(sentence.text).map((p) => ({ ...p, start: p.start + sentence.start })),
-    );
-    for (const proposal of proposed) {
-      const cleaned = cleanName(proposal.text, proposal.kind);
-      if (!cleaned) continue;
-      const start = proposal.start + Math.max(0, cleaned.offset);
-      const end = start + cleaned.name.length;
-      if (article.text.slice(start, end) !== cleaned.name || taken(start, end)) continue;
-      const folded = foldPhrase(cleaned.name).toLowerCase();
-      if (rejected.has(folded) || knownNames.has(folded)) continue;
-      // A sentence-initial single word is capitalised by grammar, not because it is a name.
-      const sentenceStart = /(?:^|[.!?]["”]?\s+|\n\n)$/.test(
-        article.text.slice(Math.max(0, start - 4), start),
-      );
-      if (!cleaned.name.includes(" ") && sentenceStart) continue;
-      const id = slug(cleaned.name);
-      if (!id || knownIds.has(id)) continue;
-      const entity = discovered.get(id) ?? { id, name: cleaned.name, kind: proposal.kind };
-      discovered.set(id, entity);
-      if (found.some((m) => m.start < end && start < m.end)) continue;
-      found.push({ entityId: id, start, end, surface: cleaned.name, via: "discovered" });
-      if (proposal.kind === "person") surnames.set(cleaned.name.split(/\s+/).at(-1) ?? "", id);
-    }
-    for (const [surname, id] of surnames) {
-      if (surname.length < 3) continue;
-      for (const match of article.text.matchAll(
-        new RegExp(`(?<![\\p{L}\\p{N}])${surname}(?![\\p{L}\\p{N}])`, "gu"),
-      )) {
-        const start = match.index;
-        const end = start + surname.length;
-        if (taken(start, end) || found.some((m) => m.start < end && start < m.end)) continue;
-        found.push({ entityId: id, start, end, surface: surname, via: "discovered" });
-      }
-    }
-    if (found.length > 0)
-      mentions.set(
-        article.id,
-        found.sort((a, b) => a.start - b.start),
-      );
-  }
-  const used = new Set([...mentions.values()].flat().map((m) => m.entityId));
+export function discoveryContext(kb: KnowledgeBase): DiscoveryContext {
   return {
-    discovered: [...discovered.values()]
-      .filter((d) => used.has(d.id))
-      .sort((a, b) => a.id.localeCompare(b.id)),
-    mentions,
+    rejected: new Set(kb.rejected.map((r) => foldPhrase(r.name).toLowerCase())),
+    knownIds: new Set(kb.entities.map((e) => e.id)),
+    knownNames: new Set(
+      kb.entities.flatMap((e) =>
+        [e.name, ...e.aliases, ...e.misspellings].map((n) => foldPhrase(n).toLowerCase()),
+      ),
+    ),
   };
+}
+
+/**
+ * One article's share of discovery, independent of every other article so it can be cached and
+ * computed in parallel: the names it proposes, in the order it proposes them, and its mentions.
+ */
+export interface ArticleDiscovery {
+  proposed: DiscoveredEntity[];
+  mentions: Mention[];
+}
+
+export function discoverInArticle(
+  text: string,
+  known: readonly Mention[],
+  context: DiscoveryContext,
+): ArticleDiscovery {
+  const { rejected, knownIds, knownNames } = context;
+  const taken = (start: number, end: number) => known.some((m) => m.start < end && start < m.end);
+  const proposedById = new Map<string, DiscoveredEntity>();
+  const found: Mention[] = [];
+  const surnames = new Map<string, string>();
+  const proposed = unexplainedSentences(text, taken).flatMap((sentence) =>
+    proposals(sentence.text).map((p) => ({ ...p, start: p.start + sentence.start })),
+  );
+  for (const proposal of proposed) {
+    const cleaned = cleanName(proposal.text, proposal.kind);
+    if (!cleaned) continue;
+    const start = proposal.start + Math.max(0, cleaned.offset);
+    const end = start + cleaned.name.length;
+    if (text.slice(start, end) !== cleaned.name || taken(start, end)) continue;
+    const folded = foldPhrase(cleaned.name).toLowerCase();
+    if (rejected.has(folded) || knownNames.has(folded)) continue;
+    // A sentence-initial single word is capitalised by grammar, not because it is a name.
+    const sentenceStart = /(?:^|[.!?]["”]?\s+|\n\n)$/.test(
+      text.slice(Math.max(0, start - 4), start),
+    );
+    if (!cleaned.name.includes(" ") && sentenceStart) continue;
+    const id = slug(cleaned.name);
+    if (!id || knownIds.has(id)) continue;
+    if (!proposedById.has(id))
+      proposedById.set(id, { id, name: cleaned.name, kind: proposal.kind });
+    if (found.some((m) => m.start < end && start < m.end)) continue;
+    found.push({ entityId: id, start, end, surface: cleaned.name, via: "discovered" });
+    if (proposal.kind === "person") surnames.set(cleaned.name.split(/\s+/).at(-1) ?? "", id);
+  }
+  for (const [surname, id] of surnames) {
+    if (surname.length < 3) continue;
+    for (const match of text.matchAll(
+      new RegExp(`(?<![\\p{L}\\p{N}])${surname}(?![\\p{L}\\p{N}])`, "gu"),
+    )) {
+      const start = match.index;
+      const end = start + surname.length;
+      if (taken(start, end) || found.some((m) => m.start < end && start < m.end)) continue;
+      found.push({ entityId: id, start, end, surface: surname, via: "discovered" });
+    }
+  }
+  return {
+    proposed: [...proposedById.values()],
+    mentions: found.sort((a, b) => a.start - b.start),
+  };
+}
+
+/**
+ * The archive's discovered entities: a name first proposed earlier in article order keeps its
+ * spelling and kind; a proposal no article ended up mentioning is dropped.
+ */
+export function mergeDiscoveries(perArticle: Iterable<ArticleDiscovery>): DiscoveredEntity[] {
+  const first = new Map<string, DiscoveredEntity>();
+  const used = new Set<string>();
+  for (const discovery of perArticle) {
+    for (const entity of discovery.proposed)
+      if (!first.has(entity.id)) first.set(entity.id, entity);
+    for (const mention of discovery.mentions) used.add(mention.entityId);
+  }
+  return [...first.values()].filter((d) => used.has(d.id)).sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -1,7 +1,12 @@
 export {
   type AnalyzeOptions,
+  type Analyzer,
+  type ArticleResult,
+  analyzeArticle,
   analyzeCorpus,
   type CorpusAnalysis,
+  combineAnalyses,
+  createAnalyzer,
   extractMentions,
   findMentions,
 } from "./analyze.ts";

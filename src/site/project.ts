@@ -100,7 +100,7 @@ async function load(root: string): Promise<Project> {
   if (problems.length > 0 || !config || !kb) throw new ContentError(problems);
   const { articles } = parsed;
   const { analyses, discovered } = await time("extract", () =>
-    analyzeCorpus(articles, kb, { onProgress: phaseProgress("extract") }),
+    analyzeCorpus(articles, kb, { onProgress: progress("extract") }),
   );
   const archive = await time("index", () => buildArchive({ articles, analyses, discovered, kb }));
   loaded = { root, config, kb, archive, timings };
