@@ -110,7 +110,7 @@ type LoadKnowledgeBase = (dir: string, root: string) => Promise<{ entities: unkn
 type AnalyzeCorpus = (
   articles: unknown[],
   kb: unknown,
-  options: { onProgress?: (phase: string, done: number, total: number) => void },
+  options: { onProgress?: (done: number, total: number) => void; discover?: boolean },
 ) => { analyses: Map<string, unknown>; discovered: unknown[] };
 type BuildArchive = (input: {
   articles: unknown[];
@@ -141,9 +141,6 @@ async function runPipeline(root: string): Promise<void> {
       "loadKnowledgeBase",
     );
     const analyzeCorpus = await load<AnalyzeCorpus>("../src/knowledge/index.ts", "analyzeCorpus");
-    // Extraction has phases (known names, then discovery); their split says which one dominates.
-    const phaseStarted = new Map<string, number>();
-    const reporters = new Map<string, (done: number, total: number) => void>();
     let knowledgeMs = 0;
     analysis = await timed(
       "extract",
@@ -152,31 +149,14 @@ async function runPipeline(root: string): Promise<void> {
         kb = await loadKnowledgeBase(path.join(root, "content", "knowledge"), root);
         knowledgeMs = performance.now() - started;
         return analyzeCorpus(parsed.articles, kb, {
-          onProgress: (phase, done, total) => {
-            if (!phaseStarted.has(phase)) phaseStarted.set(phase, performance.now());
-            let report = reporters.get(phase);
-            if (!report) {
-              report = progressReporter(`extract (${phase})`, quiet);
-              reporters.set(phase, report);
-            }
-            report(done, total);
-          },
+          onProgress: progressReporter("extract", quiet),
         });
       },
-      (a) => {
-        const starts = [...phaseStarted.entries()].sort((x, y) => x[1] - y[1]);
-        const phases: Record<string, number> = {};
-        const end = performance.now();
-        starts.forEach(([phase, at], i) => {
-          phases[phase] = Math.round((starts[i + 1]?.[1] ?? end) - at);
-        });
-        return {
-          knowledgeBaseMs: Math.round(knowledgeMs),
-          kbEntities: (kb as { entities: unknown[] }).entities.length,
-          discovered: a.discovered.length,
-          phases,
-        };
-      },
+      (a) => ({
+        knowledgeBaseMs: Math.round(knowledgeMs),
+        kbEntities: (kb as { entities: unknown[] }).entities.length,
+        discovered: a.discovered.length,
+      }),
     );
   } catch (error) {
     return unavailable(["extract", "index", "related"], error);

@@ -1,3 +1,5 @@
+export { type CorpusOptions, type CorpusStats, type LoadedCorpus, loadCorpus } from "./corpus.ts";
+
 import type {
   ArticleAnalysis,
   DatedRole,

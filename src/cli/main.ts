@@ -8,9 +8,11 @@ Usage:
   news-archive import <files or folders…> [--force] [--content DIR]
       Turn raw scraped text into Markdown articles under content/articles/.
       An article an editor has changed is skipped unless --force is given.
-  news-archive build [--out DIR] [--root DIR] [--quiet]
+  news-archive build [--out DIR] [--root DIR] [--quiet] [--no-cache] [--workers N]
       Validate content, extract entities and topics, and write the site to dist/.
       --root names the folder holding content/ (default: the current folder).
+      Articles already parsed and analysed are reused from <root>/.cache unless --no-cache;
+      --workers sets the threads that analyse the rest (default: one per core, 0: none).
       A failed build leaves the previous dist/ as it was.
   news-archive serve      Development server with live reload.
   news-archive preview    Serve dist/ as a static host would (404 page included).
@@ -54,14 +56,25 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
             out: { type: "string", default: "dist" },
             root: { type: "string", default: "." },
             quiet: { type: "boolean", default: false },
+            "no-cache": { type: "boolean", default: false },
+            workers: { type: "string", default: "auto" },
           },
         });
+        const workers = values.workers === "auto" ? "auto" : Number(values.workers);
+        if (workers !== "auto" && !(Number.isInteger(workers) && workers >= 0)) {
+          console.error(
+            `news-archive build: --workers takes a whole number or auto, not "${values.workers}"`,
+          );
+          return 2;
+        }
         const { buildSite, formatBuildSummary } = await import("../site/index.ts");
         const contentRoot = path.resolve(root, values.root);
         const summary = await buildSite({
           root: contentRoot,
           outDir: path.resolve(root, values.out),
           quiet: values.quiet,
+          cache: !values["no-cache"],
+          workers,
         });
         if (!values.quiet) console.log(formatBuildSummary(summary));
         return 0;

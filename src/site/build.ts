@@ -2,9 +2,10 @@ import { existsSync } from "node:fs";
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import Eleventy from "@11ty/eleventy";
+import type { CorpusStats } from "../archive/index.ts";
 import { ContentError } from "../records/index.ts";
 import { silentProgress, stderrProgress } from "./progress.ts";
-import { getProject, useProgress, useProjectRoot } from "./project.ts";
+import { getProject, useCorpusOptions, useProgress, useProjectRoot } from "./project.ts";
 import { buildSearchIndex } from "./search.ts";
 
 export interface BuildOptions {
@@ -12,6 +13,10 @@ export interface BuildOptions {
   root: string;
   outDir: string;
   quiet: boolean;
+  /** Reuse and keep parsed and analysed articles in <root>/.cache (default true). */
+  cache?: boolean;
+  /** Worker threads for parsing and analysis: a number (0: none) or "auto" (the default). */
+  workers?: number | "auto";
 }
 
 export interface BuildSummary {
@@ -23,6 +28,7 @@ export interface BuildSummary {
   files: number;
   searchPages: number;
   milliseconds: number;
+  corpus: CorpusStats;
   timings: Record<string, number>;
 }
 
@@ -79,6 +85,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   await checkOutputDir(outDir, root);
   useProjectRoot(root);
   useProgress(options.quiet ? silentProgress : stderrProgress());
+  useCorpusOptions({ cache: options.cache ?? true, workers: options.workers ?? "auto" });
   const project = await getProject();
   const staging = path.join(
     path.dirname(outDir),
@@ -117,12 +124,20 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       pages: counts.pages,
       files: counts.files,
       searchPages: search.pages,
+      corpus: project.corpus,
       milliseconds: Math.round(performance.now() - started),
       timings: project.timings,
     };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+function describeCorpus(stats: CorpusStats): string {
+  const reused = `${stats.cached} of ${stats.files} articles from the cache`;
+  if (stats.analysed === 0) return reused;
+  const threads = stats.workers > 0 ? ` in ${stats.workers} worker threads` : "";
+  return `${reused}, ${stats.parsed} parsed and ${stats.analysed} analysed${threads}`;
 }
 
 export function formatBuildSummary(summary: BuildSummary): string {
@@ -132,6 +147,7 @@ export function formatBuildSummary(summary: BuildSummary): string {
   return [
     `Built ${summary.pages} pages (${summary.files} files) in ${(summary.milliseconds / 1000).toFixed(1)} s`,
     `  ${summary.articles} articles, ${summary.entities} entities (${summary.discovered} automatically detected), ${summary.topics} topics, ${summary.searchPages} pages in the search index`,
+    `  ${describeCorpus(summary.corpus)}`,
     `  ${stages}`,
   ].join("\n");
 }

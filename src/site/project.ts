@@ -1,7 +1,13 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { type Archive, buildArchive } from "../archive/index.ts";
-import { analyzeCorpus, type KnowledgeBase, loadKnowledgeBase } from "../knowledge/index.ts";
+import {
+  type Archive,
+  buildArchive,
+  type CorpusOptions,
+  type CorpusStats,
+  loadCorpus,
+} from "../archive/index.ts";
+import { type KnowledgeBase, loadKnowledgeBase } from "../knowledge/index.ts";
 import { ContentError, type ContentProblem, loadArticles } from "../records/index.ts";
 import { loadSiteConfig, type SiteConfig } from "./config.ts";
 import { type ProgressReporter, silentProgress } from "./progress.ts";
@@ -15,10 +21,18 @@ export interface Project {
   archive: Archive;
   /** Milliseconds spent loading, validating, extracting and indexing. */
   timings: Record<string, number>;
+  /** How many articles came from the cache and how many were parsed or analysed again. */
+  corpus: CorpusStats;
 }
 
 let projectRoot = process.cwd();
 let progress: ProgressReporter = silentProgress;
+let corpusOptions: Pick<CorpusOptions, "cache" | "workers"> = {};
+
+/** Whether builds keep articles in <root>/.cache, and how many worker threads analyse them. */
+export function useCorpusOptions(options: Pick<CorpusOptions, "cache" | "workers">): void {
+  corpusOptions = options;
+}
 
 /** Where long stages report progress; silent unless a command asks for it. */
 export function useProgress(reporter: ProgressReporter): void {
@@ -55,19 +69,6 @@ async function fingerprint(root: string): Promise<string> {
   return `${root}|${env}|${parts.join("\n")}`;
 }
 
-/** One progress line per phase of a stage, so each phase's rate gives its own estimate. */
-function phaseProgress(stage: string): (phase: string, done: number, total: number) => void {
-  const phases = new Map<string, (done: number, total: number) => void>();
-  return (phase, done, total) => {
-    let report = phases.get(phase);
-    if (!report) {
-      report = progress(`${stage} (${phase})`);
-      phases.set(phase, report);
-    }
-    report(done, total);
-  };
-}
-
 async function load(root: string): Promise<Project> {
   const timings: Record<string, number> = {};
   const time = async <T>(stage: string, work: () => Promise<T> | T): Promise<T> => {
@@ -92,18 +93,23 @@ async function load(root: string): Promise<Project> {
   const kb = await time("knowledge", () =>
     collect(() => loadKnowledgeBase(path.join(root, "content", "knowledge"), root)),
   );
-  const parsed = await time("parse", () =>
-    loadArticles(path.join(root, "content", "articles"), root, progress("parse")),
-  );
-  problems.push(...parsed.problems);
-  if (kb) problems.push(...(await checkTopicReferences(parsed.articles, kb, root)));
-  if (problems.length > 0 || !config || !kb) throw new ContentError(problems);
-  const { articles } = parsed;
-  const { analyses, discovered } = await time("extract", () =>
-    analyzeCorpus(articles, kb, { onProgress: progress("extract") }),
-  );
+  // Parse and extraction share one pass over the files: each article is a task for the cache or
+  // a worker thread, so they cannot be timed apart.
+  const corpus = kb
+    ? await time("articles", () =>
+        loadCorpus({ root, kb, ...corpusOptions, onProgress: progress("articles") }),
+      )
+    : null;
+  if (corpus) problems.push(...corpus.problems);
+  // Without a knowledge base nothing can be analysed, but the articles' own problems are still
+  // worth reporting in the same run.
+  else
+    problems.push(...(await loadArticles(path.join(root, "content", "articles"), root)).problems);
+  if (kb && corpus) problems.push(...(await checkTopicReferences(corpus.articles, kb, root)));
+  if (problems.length > 0 || !config || !kb || !corpus) throw new ContentError(problems);
+  const { articles, analyses, discovered, stats } = corpus;
   const archive = await time("index", () => buildArchive({ articles, analyses, discovered, kb }));
-  loaded = { root, config, kb, archive, timings };
+  loaded = { root, config, kb, archive, timings, corpus: stats };
   return loaded;
 }
 

@@ -1,0 +1,11 @@
+// Worker threads do not inherit the loader the main thread registered, so each registers tsx
+// before importing the TypeScript it runs. Plain JavaScript because nothing compiles it first.
+import { workerData } from "node:worker_threads";
+import { register } from "tsx/esm/api";
+
+register();
+const { workerTask } = await import("./work.ts");
+
+export default function analyse(task) {
+  return workerTask(workerData.kb, task);
+}

@@ -1,0 +1,113 @@
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { deserialize, serialize } from "node:v8";
+import type { ArticleResult } from "../knowledge/index.ts";
+import type { Article } from "../records/index.ts";
+
+/**
+ * What parsing and analysing one article produced, kept between builds under the hash of the
+ * file's bytes. The parse depends on those bytes and the code only; the analysis also on the
+ * knowledge base, so it is valid only while `kbDigest` matches.
+ */
+export interface CachedArticle {
+  article: Omit<Article, "file">;
+  kbDigest: string;
+  result: ArticleResult;
+}
+
+export interface AnalysisCache {
+  /** Hash of the code and libraries the entries came from; a different one empties the cache. */
+  pipeline: string;
+  entries: Map<string, CachedArticle>;
+}
+
+const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..", "..");
+/** Libraries whose output lands in a cached entry: a new version may parse or tag differently. */
+const PIPELINE_LIBRARIES = [
+  "compromise",
+  "gray-matter",
+  "yaml",
+  "zod",
+  "unified",
+  "remark-parse",
+  "remark-directive",
+  "remark-rehype",
+  "rehype-sanitize",
+  "hast-util-to-text",
+  "fastest-levenshtein",
+];
+
+async function sourcesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && /\.(?:ts|js)$/.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * Hash of everything besides the inputs that decides a cached entry: the source of the records
+ * and knowledge stages and the versions of the libraries they call. Editing the extractor
+ * invalidates the cache by itself; nobody has to remember to clear it.
+ */
+export async function pipelineDigest(): Promise<string> {
+  const hash = createHash("sha256");
+  for (const stage of ["records", "knowledge"]) {
+    for (const file of await sourcesUnder(path.join(PACKAGE_ROOT, "src", stage))) {
+      hash.update(path.relative(PACKAGE_ROOT, file)).update("\0");
+      hash.update(await readFile(file)).update("\0");
+    }
+  }
+  for (const name of PIPELINE_LIBRARIES) {
+    const manifest = await readFile(
+      path.join(PACKAGE_ROOT, "node_modules", name, "package.json"),
+      "utf8",
+    ).catch(() => "{}");
+    hash.update(`${name}@${(JSON.parse(manifest) as { version?: string }).version ?? "?"}\0`);
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+export function contentHash(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex").slice(0, 32);
+}
+
+/** The cache file of a project; outside content/, and ignored by git. */
+export function analysisCacheFile(root: string): string {
+  return path.join(root, ".cache", "news-archive", "articles.v8");
+}
+
+/**
+ * The cache if it is there and came from the same pipeline; otherwise an empty one. A cache that
+ * cannot be read is only a slower build, never an error.
+ */
+export async function readAnalysisCache(file: string, pipeline: string): Promise<AnalysisCache> {
+  const empty: AnalysisCache = { pipeline, entries: new Map() };
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    return empty;
+  }
+  try {
+    const stored = deserialize(bytes) as Partial<AnalysisCache>;
+    if (stored.pipeline !== pipeline || !(stored.entries instanceof Map)) return empty;
+    return { pipeline, entries: stored.entries };
+  } catch {
+    return empty;
+  }
+}
+
+/** Written beside and renamed, so an interrupted build leaves the old cache or none, never half. */
+export async function writeAnalysisCache(file: string, cache: AnalysisCache): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, serialize(cache));
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

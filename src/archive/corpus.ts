@@ -1,0 +1,200 @@
+import { readFile, stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { Piscina } from "piscina";
+import {
+  type ArticleResult,
+  type CorpusAnalysis,
+  combineAnalyses,
+  createAnalyzer,
+  type KnowledgeBase,
+} from "../knowledge/index.ts";
+import {
+  type Article,
+  type ContentProblem,
+  listMarkdownFiles,
+  MAX_ARTICLE_BYTES,
+} from "../records/index.ts";
+import {
+  type AnalysisCache,
+  analysisCacheFile,
+  type CachedArticle,
+  contentHash,
+  pipelineDigest,
+  readAnalysisCache,
+  writeAnalysisCache,
+} from "./cache.ts";
+import { type ArticleOutcome, type ArticleTask, runArticleTask } from "./work.ts";
+
+export interface CorpusOptions {
+  /** Project folder holding content/articles; paths in records and problems are relative to it. */
+  root: string;
+  kb: KnowledgeBase;
+  /** Keep parsed and analysed articles between builds in <root>/.cache (on unless false). */
+  cache?: boolean;
+  /**
+   * Worker threads for articles that must be parsed or analysed: a number, or "auto" (one per
+   * core, when there are enough articles to repay starting them).
+   */
+  workers?: number | "auto";
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface CorpusStats {
+  files: number;
+  /** Articles whose parse and analysis came from the cache. */
+  cached: number;
+  /** Articles parsed (new or changed bytes). */
+  parsed: number;
+  /** Articles analysed again (new, changed, or the knowledge base changed). */
+  analysed: number;
+  workers: number;
+}
+
+export interface LoadedCorpus extends CorpusAnalysis {
+  articles: Article[];
+  problems: ContentProblem[];
+  stats: CorpusStats;
+}
+
+/** Below this many articles to work on, starting threads costs more than it saves. */
+const MIN_TASKS_FOR_WORKERS = 200;
+const READ_CONCURRENCY = 64;
+
+async function readAll(files: string[]): Promise<({ bytes: Uint8Array } | { tooLarge: number })[]> {
+  const out: ({ bytes: Uint8Array } | { tooLarge: number })[] = new Array(files.length);
+  let next = 0;
+  const reader = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const file = files[i] as string;
+      const { size } = await stat(file);
+      out[i] = size > MAX_ARTICLE_BYTES ? { tooLarge: size } : { bytes: await readFile(file) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, reader));
+  return out;
+}
+
+function workerCount(option: CorpusOptions["workers"], tasks: number): number {
+  if (typeof option === "number") return Math.max(0, Math.floor(option));
+  if (tasks < MIN_TASKS_FOR_WORKERS) return 0;
+  const cores = availableParallelism();
+  return cores > 1 ? Math.min(cores, 8) : 0;
+}
+
+/**
+ * Every article of the project, parsed, validated and analysed, reusing what the cache holds for
+ * bytes seen before and spreading the rest over worker threads. Problems are collected, not
+ * thrown, so one bad file does not hide the others.
+ */
+export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> {
+  const { root, kb } = options;
+  const files = await listMarkdownFiles(path.join(root, "content", "articles"));
+  const rels = files.map((f) => path.relative(root, f).split(path.sep).join("/"));
+  const useCache = options.cache !== false;
+  const cacheFile = analysisCacheFile(root);
+  const pipeline = await pipelineDigest();
+  const [contents, cache] = await Promise.all([
+    readAll(files),
+    useCache
+      ? readAnalysisCache(cacheFile, pipeline)
+      : Promise.resolve<AnalysisCache>({ pipeline, entries: new Map() }),
+  ]);
+
+  const problems: ContentProblem[] = [];
+  const outcomes: (ArticleOutcome | null)[] = new Array(files.length).fill(null);
+  const hashes: (string | null)[] = new Array(files.length).fill(null);
+  const pending: { index: number; task: ArticleTask }[] = [];
+  const stats: CorpusStats = { files: files.length, cached: 0, parsed: 0, analysed: 0, workers: 0 };
+  for (const [index, content] of contents.entries()) {
+    const rel = rels[index] as string;
+    if ("tooLarge" in content) {
+      problems.push({
+        file: rel,
+        message: `is ${(content.tooLarge / 1024 / 1024).toFixed(1)} MB; articles larger than ${MAX_ARTICLE_BYTES / 1024 / 1024} MB are refused`,
+      });
+      continue;
+    }
+    const hash = contentHash(content.bytes);
+    hashes[index] = hash;
+    const hit = cache.entries.get(hash);
+    if (hit && hit.kbDigest === kb.digest) {
+      outcomes[index] = { ok: true, article: hit.article, result: hit.result };
+      stats.cached += 1;
+    } else if (hit) {
+      pending.push({ index, task: { rel, article: hit.article } });
+    } else {
+      pending.push({ index, task: { rel, bytes: content.bytes } });
+      stats.parsed += 1;
+    }
+  }
+  stats.analysed = pending.length;
+
+  let done = stats.cached;
+  const report = () => options.onProgress?.(done, files.length);
+  const threads = workerCount(options.workers, pending.length);
+  stats.workers = threads;
+  if (threads === 0) {
+    const analyzer = pending.length > 0 ? createAnalyzer(kb) : null;
+    for (const { index, task } of pending) {
+      report();
+      outcomes[index] = runArticleTask(task, analyzer as NonNullable<typeof analyzer>);
+      done += 1;
+    }
+  } else {
+    const pool = new Piscina<ArticleTask, ArticleOutcome>({
+      filename: new URL("./analysis-worker.js", import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      workerData: { kb },
+      // Tasks are milliseconds each; queueing many per thread keeps both cores busy.
+      concurrentTasksPerWorker: 1,
+    });
+    try {
+      await Promise.all(
+        pending.map(async ({ index, task }) => {
+          outcomes[index] = await pool.run(task);
+          done += 1;
+          report();
+        }),
+      );
+    } finally {
+      await pool.destroy();
+    }
+  }
+
+  const articles: Article[] = [];
+  const results: [string, ArticleResult][] = [];
+  const byId = new Map<string, string>();
+  const keep = new Map<string, CachedArticle>();
+  for (const [index, outcome] of outcomes.entries()) {
+    if (!outcome) continue;
+    const rel = rels[index] as string;
+    if (!outcome.ok) {
+      problems.push(...outcome.problems);
+      continue;
+    }
+    keep.set(hashes[index] as string, {
+      article: outcome.article,
+      kbDigest: kb.digest,
+      result: outcome.result,
+    });
+    const other = byId.get(outcome.article.id);
+    if (other) {
+      problems.push({
+        file: rel,
+        field: "id",
+        message: `"${outcome.article.id}" is already used by ${other}; ids must be unique`,
+      });
+      continue;
+    }
+    byId.set(outcome.article.id, rel);
+    articles.push({ ...outcome.article, file: rel });
+    results.push([outcome.article.id, outcome.result]);
+  }
+  // Only what this build read is kept, so deleted and edited-away versions do not pile up.
+  const changed = pending.length > 0 || keep.size !== cache.entries.size;
+  if (useCache && changed) await writeAnalysisCache(cacheFile, { pipeline, entries: keep });
+  return { articles, problems, stats, ...combineAnalyses(results) };
+}

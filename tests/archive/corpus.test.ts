@@ -1,0 +1,96 @@
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type LoadedCorpus, loadCorpus } from "../../src/archive/index.ts";
+import { analyzeCorpus, loadKnowledgeBase } from "../../src/knowledge/index.ts";
+import { loadArticles } from "../../src/records/index.ts";
+
+const REPO = path.resolve(import.meta.dirname, "..", "..");
+let root: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "corpus-"));
+  await cp(path.join(REPO, "content"), path.join(root, "content"), { recursive: true });
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const kbOf = () => loadKnowledgeBase(path.join(root, "content", "knowledge"), root);
+const load = async (options: { workers?: number; cache?: boolean } = {}) =>
+  loadCorpus({ root, kb: await kbOf(), workers: 0, ...options });
+/** The parts of a load that pages are made from; stats differ by design. */
+const results = (corpus: LoadedCorpus) => ({
+  articles: corpus.articles,
+  analyses: [...corpus.analyses],
+  discovered: corpus.discovered,
+});
+
+describe("loading the corpus through the cache", () => {
+  it("gives what parsing and analysing from scratch gives", async () => {
+    const kb = await kbOf();
+    const { articles } = await loadArticles(path.join(root, "content", "articles"), root);
+    const direct = analyzeCorpus(articles, kb);
+    const first = await load();
+    const second = await load();
+    for (const corpus of [first, second]) {
+      expect(corpus.articles).toEqual(articles);
+      expect([...corpus.analyses]).toEqual([...direct.analyses]);
+      expect(corpus.discovered).toEqual(direct.discovered);
+    }
+    expect(first.stats).toMatchObject({ files: 5, cached: 0, parsed: 5, analysed: 5 });
+    expect(second.stats).toMatchObject({ files: 5, cached: 5, parsed: 0, analysed: 0 });
+  });
+
+  it("parses and analyses again only the article whose bytes changed", async () => {
+    await load();
+    const file = path.join(root, "content", "articles", "002_6a68b51c29f6b919.md");
+    await appendFile(file, "\nJens Stoltenberg visited Kabul.\n");
+    const after = await load();
+    expect(after.stats).toMatchObject({ cached: 4, parsed: 1, analysed: 1 });
+    const article = after.articles.find((a) => a.file.endsWith("002_6a68b51c29f6b919.md"));
+    expect(article?.text).toContain("Jens Stoltenberg visited Kabul.");
+    const mentions = after.analyses.get(article?.id ?? "")?.mentions ?? [];
+    expect(mentions.some((m) => m.surface === "Jens Stoltenberg")).toBe(true);
+    expect(results(after)).toEqual(results(await load({ cache: false })));
+  });
+
+  it("analyses every article again, without parsing, when the knowledge base changes", async () => {
+    await load();
+    await appendFile(
+      path.join(root, "content", "knowledge", "entities.yaml"),
+      '  - id: zz-test-person\n    name: "Mohammad Hanif Atmar"\n    kind: person\n',
+    );
+    const after = await load();
+    expect(after.stats).toMatchObject({ cached: 0, parsed: 0, analysed: 5 });
+    expect(results(after)).toEqual(results(await load({ cache: false })));
+  });
+
+  it("gives the same results in worker threads as in the main thread", async () => {
+    const threaded = await load({ workers: 2, cache: false });
+    expect(threaded.stats.workers).toBe(2);
+    expect(results(threaded)).toEqual(results(await load({ cache: false })));
+  });
+
+  it("treats an unreadable cache as empty", async () => {
+    await load();
+    const cacheFile = path.join(root, ".cache", "news-archive", "articles.v8");
+    await writeFile(cacheFile, "not a cache");
+    const after = await load();
+    expect(after.stats).toMatchObject({ cached: 0, parsed: 5 });
+    expect((await readFile(cacheFile)).length).toBeGreaterThan(1000);
+  });
+
+  it("reports a duplicate id and a broken file even when the rest is cached", async () => {
+    await load();
+    const dir = path.join(root, "content", "articles");
+    await cp(path.join(dir, "002_6a68b51c29f6b919.md"), path.join(dir, "zz-copy.md"));
+    await writeFile(path.join(dir, "zz-broken.md"), "---\ntitle: [unclosed\n---\nText.\n");
+    const after = await load();
+    expect(after.problems.map((p) => `${p.file} ${p.field ?? ""}`)).toEqual([
+      "content/articles/zz-broken.md ",
+      "content/articles/zz-copy.md id",
+    ]);
+  });
+});
