@@ -350,17 +350,11 @@ function gluedAndNearMisses(
     }
     if (token.value.length < 6) return;
     let best: { id: string; cost: number } | null = null;
-    for (const [word, owners] of index.personNameTokens) {
-      if (
-        owners.size !== 1 ||
-        word[0] !== token.value[0] ||
-        Math.abs(word.length - token.value.length) > 2
-      )
-        continue;
+    for (const { word, owner } of index.personWordsByInitial.get(token.value[0] as string) ?? []) {
+      if (Math.abs(word.length - token.value.length) > 2) continue;
       const limit = word.length >= 9 ? 2 : 1;
       const cost = distance(word, token.value);
-      if (cost > 0 && cost <= limit && (!best || cost < best.cost))
-        best = { id: [...owners][0] as string, cost };
+      if (cost > 0 && cost <= limit && (!best || cost < best.cost)) best = { id: owner, cost };
     }
     if (best) {
       // Include a first name right before the misspelt surname: "David Sassouli" is one mention.

@@ -55,6 +55,12 @@ export class PhraseIndex {
   readonly entities: ReadonlyMap<string, Entity>;
   /** Titles before people's names that the phrases above do not list ("President Ashraf Ghani"). */
   readonly titles: TitleIndex;
+  /**
+   * Unambiguous person name words grouped by their first UTF-16 unit, in the insertion order of
+   * `personNameTokens`. Near-miss matching only compares words with the same first letter, so it
+   * reads one small group per capitalised token instead of every name word of the knowledge base.
+   */
+  readonly personWordsByInitial = new Map<string, { word: string; owner: string }[]>();
 
   constructor(kb: KnowledgeBase) {
     this.entities = new Map(kb.entities.map((e) => [e.id, e]));
@@ -86,6 +92,14 @@ export class PhraseIndex {
         }
       });
     }
+    for (const [word, owners] of this.personNameTokens) {
+      const [owner] = owners;
+      if (owners.size !== 1 || owner === undefined) continue;
+      const initial = word[0] as string;
+      const group = this.personWordsByInitial.get(initial) ?? [];
+      group.push({ word, owner });
+      this.personWordsByInitial.set(initial, group);
+    }
   }
 
   private add(phrase: string, target: PhraseTarget): void {
@@ -115,26 +129,40 @@ export class PhraseIndex {
    */
   matchAll(tokens: readonly Token[], folded: string): PhraseMatch[] {
     const matches: PhraseMatch[] = [];
+    // One lower-cased key per token, not one per trie branch visited.
+    const loose = tokens.map((t) => `~${t.value.toLowerCase()}`);
     for (let i = 0; i < tokens.length; i += 1) {
       const found: PhraseMatch[] = [];
-      const walk = (node: TrieNode, j: number) => {
-        if (node.targets.length > 0 && j > i)
-          found.push({ startToken: i, endToken: j, targets: node.targets });
-        const token = tokens[j];
-        if (!token) return;
-        if (j > i) {
-          const gap = folded.slice(tokens[j - 1]?.end ?? 0, token.start);
-          if (gap !== "" && gap !== " ") return;
-        }
-        const exact = node.next.get(token.value);
-        if (exact) walk(exact, j + 1);
-        const loose = node.next.get(`~${token.value.toLowerCase()}`);
-        if (loose) walk(loose, j + 1);
-      };
-      walk(this.root, i);
+      this.walk(this.root, i, i, tokens, loose, folded, found);
       found.sort((a, b) => b.endToken - a.endToken);
-      matches.push(...found);
+      for (const match of found) matches.push(match);
     }
     return matches;
+  }
+
+  /** Depth-first over the trie from token `j` of a phrase that started at token `i`. */
+  private walk(
+    node: TrieNode,
+    i: number,
+    j: number,
+    tokens: readonly Token[],
+    loose: readonly string[],
+    folded: string,
+    found: PhraseMatch[],
+  ): void {
+    if (node.targets.length > 0 && j > i)
+      found.push({ startToken: i, endToken: j, targets: node.targets });
+    const token = tokens[j];
+    if (!token) return;
+    if (j > i) {
+      // Only nothing or one plain space may separate the words of a phrase.
+      const end = (tokens[j - 1] as Token).end;
+      const gap = token.start - end;
+      if (gap !== 0 && !(gap === 1 && folded[end] === " ")) return;
+    }
+    const exact = node.next.get(token.value);
+    if (exact) this.walk(exact, i, j + 1, tokens, loose, folded, found);
+    const caseless = node.next.get(loose[j] as string);
+    if (caseless) this.walk(caseless, i, j + 1, tokens, loose, folded, found);
   }
 }
