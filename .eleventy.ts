@@ -1,8 +1,8 @@
 import path from "node:path";
 import { renderToStaticMarkup } from "preact-render-to-string";
-import { feedScopes } from "./src/site/feeds.ts";
-import { sitePages, sitePaths } from "./src/site/pages.ts";
-import { currentProjectRoot, getProject } from "./src/site/project.ts";
+import { feedPaths, feedScopes } from "./src/site/feeds.ts";
+import { selectPages, sitePages, sitePaths } from "./src/site/pages.ts";
+import { currentProjectRoot, currentRenderSelection, getProject } from "./src/site/project.ts";
 import { sitemapFiles } from "./src/site/sitemap.ts";
 
 /**
@@ -50,9 +50,13 @@ export default function (eleventyConfig: EleventyConfig) {
   // Page lists for pagination: ids only, so Eleventy's data cascade never copies the whole archive.
   eleventyConfig.addGlobalData("pages", async () => {
     const { archive, config } = await getProject();
-    const feeds = feedScopes(archive, config.title).flatMap((scope) =>
-      (["atom", "json"] as const).map((format) => ({ scope: scope.path, format })),
-    );
+    // A build that reuses unchanged pages from the previous site renders only the rest.
+    const keep = currentRenderSelection() ?? (() => true);
+    const feeds = feedScopes(archive, config.title)
+      .flatMap((scope) =>
+        (["atom", "json"] as const).map((format) => ({ scope: scope.path, format })),
+      )
+      .filter((feed) => keep(feedPaths(feed.scope)[feed.format]));
     const outputs = [
       "/data/articles.json",
       "/data/entities.json",
@@ -64,8 +68,8 @@ export default function (eleventyConfig: EleventyConfig) {
     ];
     return {
       feeds,
-      outputs,
-      ...sitePages(archive, config),
+      outputs: outputs.filter((output) => keep(output)),
+      ...selectPages(sitePages(archive, config), keep),
     };
   });
   return {

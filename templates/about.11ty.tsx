@@ -1,8 +1,8 @@
-import { loadedProject } from "../src/site/project.ts";
+import { loadedProject, permalinkIfSelected } from "../src/site/project.ts";
 import { href, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
 
-export const data = { permalink: "/about/" };
+export const data = { permalink: () => permalinkIfSelected("/about/") };
 
 export function render() {
   const { config, kb } = loadedProject();

@@ -1,10 +1,10 @@
 import { monthPath } from "../src/site/pages.ts";
-import { loadedProject } from "../src/site/project.ts";
+import { loadedProject, permalinkIfSelected } from "../src/site/project.ts";
 import { href, monthName, plural, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
 import { ArticleList } from "./_lib/parts.tsx";
 
-export const data = { permalink: "/archive/" };
+export const data = { permalink: () => permalinkIfSelected("/archive/") };
 
 export function render() {
   const { config, archive } = loadedProject();

@@ -1,10 +1,10 @@
-import { loadedProject } from "../src/site/project.ts";
+import { loadedProject, permalinkIfSelected } from "../src/site/project.ts";
 import { href, KIND_LABELS, KINDS, plural, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
 import { ArticleList } from "./_lib/parts.tsx";
 import { Timeline } from "./_lib/timeline.tsx";
 
-export const data = { permalink: "/" };
+export const data = { permalink: () => permalinkIfSelected("/") };
 
 export function render() {
   const { config, archive } = loadedProject();

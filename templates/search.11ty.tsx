@@ -1,16 +1,28 @@
-import { loadedProject } from "../src/site/project.ts";
+import { indexedPageCount } from "../src/site/plan.ts";
+import { loadedProject, permalinkIfSelected } from "../src/site/project.ts";
+import { shardCount, shardFolder } from "../src/site/search.ts";
 import { href, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
 
-export const data = { permalink: "/search/" };
+export const data = { permalink: () => permalinkIfSelected("/search/") };
 
 export function render() {
-  const { config } = loadedProject();
+  const { config, archive } = loadedProject();
   const bundle = href(config, "/pagefind/");
+  // A large archive's index comes in shards (see src/site/search.ts), merged here. Result links are
+  // made from the site's root, not from where each shard's files happen to live.
+  const baseUrl = href(config, "/");
+  const shards = shardCount(indexedPageCount(archive), config.searchShardPages);
+  const mergeIndex = Array.from({ length: shards - 1 }, (_, i) => ({
+    bundlePath: href(config, `/${shardFolder(i + 1)}/`),
+    baseUrl,
+  }));
   // Our own script, with values JSON-encoded and "<" escaped, so nothing can close the element early.
   const boot = `new PagefindUI(${JSON.stringify({
     element: "#search",
     bundlePath: bundle,
+    baseUrl,
+    ...(mergeIndex.length > 0 ? { mergeIndex } : {}),
     showSubResults: true,
     showImages: false,
     resetStyles: false,

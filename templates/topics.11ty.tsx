@@ -1,9 +1,9 @@
-import { loadedProject } from "../src/site/project.ts";
+import { loadedProject, permalinkIfSelected } from "../src/site/project.ts";
 import { href, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
 import { DataTable } from "./_lib/parts.tsx";
 
-export const data = { permalink: "/topics/" };
+export const data = { permalink: () => permalinkIfSelected("/topics/") };
 
 export function render() {
   const { config, archive } = loadedProject();

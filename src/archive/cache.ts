@@ -14,6 +14,8 @@ export interface CachedArticle {
   article: Omit<Article, "file">;
   kbDigest: string;
   result: ArticleResult;
+  /** Hash of `article` and `result` together: pages made from them change only when it does. */
+  digest: string;
 }
 
 export interface AnalysisCache {
@@ -53,7 +55,8 @@ async function sourcesUnder(dir: string): Promise<string[]> {
  */
 export async function pipelineDigest(): Promise<string> {
   const hash = createHash("sha256");
-  for (const stage of ["records", "knowledge"]) {
+  // The archive stage defines the entries' shape, so its source counts too.
+  for (const stage of ["records", "knowledge", "archive"]) {
     for (const file of await sourcesUnder(path.join(PACKAGE_ROOT, "src", stage))) {
       hash.update(path.relative(PACKAGE_ROOT, file)).update("\0");
       hash.update(await readFile(file)).update("\0");
@@ -71,6 +74,14 @@ export async function pipelineDigest(): Promise<string> {
 
 export function contentHash(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex").slice(0, 32);
+}
+
+/** Hash of what an article's pages are made of; equal results give equal digests. */
+export function outcomeDigest(article: Omit<Article, "file">, result: ArticleResult): string {
+  return createHash("sha256")
+    .update(serialize([article, result]))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /** The cache file of a project; outside content/, and ignored by git. */

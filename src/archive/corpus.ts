@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
@@ -20,6 +21,7 @@ import {
   analysisCacheFile,
   type CachedArticle,
   contentHash,
+  outcomeDigest,
   pipelineDigest,
   readAnalysisCache,
   writeAnalysisCache,
@@ -53,6 +55,11 @@ export interface CorpusStats {
 
 export interface LoadedCorpus extends CorpusAnalysis {
   articles: Article[];
+  /**
+   * Per article id, a hash of its record, analysis and file path: what decides whether pages
+   * showing the article must be written again.
+   */
+  digests: Map<string, string>;
   problems: ContentProblem[];
   stats: CorpusStats;
 }
@@ -105,6 +112,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const problems: ContentProblem[] = [];
   const outcomes: (ArticleOutcome | null)[] = new Array(files.length).fill(null);
   const hashes: (string | null)[] = new Array(files.length).fill(null);
+  const digestsByIndex: (string | null)[] = new Array(files.length).fill(null);
   const pending: { index: number; task: ArticleTask }[] = [];
   const stats: CorpusStats = { files: files.length, cached: 0, parsed: 0, analysed: 0, workers: 0 };
   for (const [index, content] of contents.entries()) {
@@ -121,6 +129,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     const hit = cache.entries.get(hash);
     if (hit && hit.kbDigest === kb.digest) {
       outcomes[index] = { ok: true, article: hit.article, result: hit.result };
+      digestsByIndex[index] = hit.digest;
       stats.cached += 1;
     } else if (hit) {
       pending.push({ index, task: { rel, article: hit.article } });
@@ -168,6 +177,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const results: [string, ArticleResult][] = [];
   const byId = new Map<string, string>();
   const keep = new Map<string, CachedArticle>();
+  const digests = new Map<string, string>();
   for (const [index, outcome] of outcomes.entries()) {
     if (!outcome) continue;
     const rel = rels[index] as string;
@@ -175,10 +185,12 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
       problems.push(...outcome.problems);
       continue;
     }
+    const digest = digestsByIndex[index] ?? outcomeDigest(outcome.article, outcome.result);
     keep.set(hashes[index] as string, {
       article: outcome.article,
       kbDigest: kb.digest,
       result: outcome.result,
+      digest,
     });
     const other = byId.get(outcome.article.id);
     if (other) {
@@ -191,10 +203,14 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     }
     byId.set(outcome.article.id, rel);
     articles.push({ ...outcome.article, file: rel });
+    digests.set(
+      outcome.article.id,
+      createHash("sha256").update(`${digest}\0${rel}`).digest("hex").slice(0, 32),
+    );
     results.push([outcome.article.id, outcome.result]);
   }
   // Only what this build read is kept, so deleted and edited-away versions do not pile up.
   const changed = pending.length > 0 || keep.size !== cache.entries.size;
   if (useCache && changed) await writeAnalysisCache(cacheFile, { pipeline, entries: keep });
-  return { articles, problems, stats, ...combineAnalyses(results) };
+  return { articles, digests, problems, stats, ...combineAnalyses(results) };
 }

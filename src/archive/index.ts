@@ -257,7 +257,13 @@ export function buildArchive(input: ArchiveInput): Archive {
       e.occurrences.map((o) => o.articleId),
     );
 
+  // Plain localeCompare builds a collator per call; one shared collator orders the same way.
+  const collator = new Intl.Collator();
+  const relatedCache = new Map<string, ArchiveArticle[]>();
   const related = (articleId: string, limit = 5): ArchiveArticle[] => {
+    const key = `${limit}:${articleId}`;
+    const known = relatedCache.get(key);
+    if (known) return known;
     const article = articleById.get(articleId);
     if (!article) return [];
     const scores = new Map<string, number>();
@@ -274,10 +280,20 @@ export function buildArchive(input: ArchiveInput): Archive {
       const ids = topicById.get(t.id)?.articleIds ?? [];
       if (ids.length <= RELATED_MAX_POSTINGS) add(ids, 0.5);
     }
-    return [...scores]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .slice(0, limit)
-      .flatMap(([id]) => articleById.get(id) ?? []);
+    // The best few by a running selection: sorting every candidate is most of the cost otherwise.
+    const before = (a: [string, number], b: [string, number]) =>
+      a[1] > b[1] || (a[1] === b[1] && collator.compare(a[0], b[0]) < 0);
+    const best: [string, number][] = [];
+    for (const entry of scores) {
+      if (best.length === limit && !before(entry, best[limit - 1] as [string, number])) continue;
+      let at = best.length;
+      while (at > 0 && before(entry, best[at - 1] as [string, number])) at -= 1;
+      best.splice(at, 0, entry);
+      if (best.length > limit) best.pop();
+    }
+    const found = best.flatMap(([id]) => articleById.get(id) ?? []);
+    relatedCache.set(key, found);
+    return found;
   };
 
   return {

@@ -8,11 +8,13 @@ Usage:
   news-archive import <files or folders…> [--force] [--content DIR]
       Turn raw scraped text into Markdown articles under content/articles/.
       An article an editor has changed is skipped unless --force is given.
-  news-archive build [--out DIR] [--root DIR] [--quiet] [--no-cache] [--workers N]
+  news-archive build [--out DIR] [--root DIR] [--quiet] [--no-cache] [--workers N] [--batch-size N]
       Validate content, extract entities and topics, and write the site to dist/.
       --root names the folder holding content/ (default: the current folder).
-      Articles already parsed and analysed are reused from <root>/.cache unless --no-cache;
+      Articles already parsed and analysed are reused from <root>/.cache, and pages whose inputs
+      did not change are kept from the previous build, unless --no-cache;
       --workers sets the threads that analyse the rest (default: one per core, 0: none).
+      --batch-size sets the pages per Eleventy run (default 1000): lower uses less memory.
       A failed build leaves the previous dist/ as it was.
   news-archive serve      Development server with live reload.
   news-archive preview    Serve dist/ as a static host would (404 page included).
@@ -58,12 +60,21 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
             quiet: { type: "boolean", default: false },
             "no-cache": { type: "boolean", default: false },
             workers: { type: "string", default: "auto" },
+            "batch-size": { type: "string" },
           },
         });
         const workers = values.workers === "auto" ? "auto" : Number(values.workers);
         if (workers !== "auto" && !(Number.isInteger(workers) && workers >= 0)) {
           console.error(
             `news-archive build: --workers takes a whole number or auto, not "${values.workers}"`,
+          );
+          return 2;
+        }
+        const batchSize =
+          values["batch-size"] === undefined ? undefined : Number(values["batch-size"]);
+        if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) {
+          console.error(
+            `news-archive build: --batch-size takes a whole number above 0, not "${values["batch-size"]}"`,
           );
           return 2;
         }
@@ -74,7 +85,9 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
           outDir: path.resolve(root, values.out),
           quiet: values.quiet,
           cache: !values["no-cache"],
+          reuse: !values["no-cache"],
           workers,
+          ...(batchSize ? { batchSize } : {}),
         });
         if (!values.quiet) console.log(formatBuildSummary(summary));
         return 0;

@@ -1,12 +1,34 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import Eleventy from "@11ty/eleventy";
 import type { CorpusStats } from "../archive/index.ts";
 import { ContentError } from "../records/index.ts";
+import { indexedPageCount, outputFile, planOutputs, siteDigest } from "./plan.ts";
 import { silentProgress, stderrProgress } from "./progress.ts";
-import { getProject, useCorpusOptions, useProgress, useProjectRoot } from "./project.ts";
-import { buildSearchIndex } from "./search.ts";
+import {
+  getProject,
+  loadedProject,
+  useCorpusOptions,
+  useProgress,
+  useProjectRoot,
+  useRenderSelection,
+} from "./project.ts";
+import {
+  filesUnder,
+  linkFiles,
+  manifestFile,
+  readManifest,
+  recordFiles,
+  reusableFiles,
+  type ShardRecord,
+  type SiteManifest,
+  writeManifest,
+} from "./reuse.ts";
+import { buildSearchShard, shardCount, shardFolder, shardOf } from "./search.ts";
 
 export interface BuildOptions {
   /** Folder holding content/ (articles, knowledge, site.yaml). */
@@ -15,6 +37,10 @@ export interface BuildOptions {
   quiet: boolean;
   /** Reuse and keep parsed and analysed articles in <root>/.cache (default true). */
   cache?: boolean;
+  /** Pages per Eleventy run (default RENDER_BATCH). */
+  batchSize?: number;
+  /** Keep unchanged pages and search index of the previous build in the output folder (default true). */
+  reuse?: boolean;
   /** Worker threads for parsing and analysis: a number (0: none) or "auto" (the default). */
   workers?: number | "auto";
 }
@@ -27,10 +53,58 @@ export interface BuildSummary {
   pages: number;
   files: number;
   searchPages: number;
+  searchShards: number;
+  /** Search shards kept from the previous build because none of their pages' text had changed. */
+  searchShardsReused: number;
+  /** Files kept from the previous build because nothing they show had changed. */
+  pagesReused: number;
   milliseconds: number;
   corpus: CorpusStats;
   timings: Record<string, number>;
 }
+
+/**
+ * Pages per Eleventy run. Eleventy keeps every page of a run in memory until the run ends, so a
+ * large archive is written in several runs of this many pages, which bounds memory by the batch
+ * rather than by the archive; each run costs a fixed half second or so.
+ */
+export const RENDER_BATCH = 1000;
+
+/**
+ * The planned files to render (all but the reused) in runs of at most `size`, then an empty run
+ * for the files outside the plan.
+ */
+export function renderBatches(
+  plan: ReadonlyMap<string, string>,
+  reused: ReadonlySet<string>,
+  size: number,
+): Set<string>[] {
+  const batches: Set<string>[] = [];
+  let current = new Set<string>();
+  for (const file of plan.keys()) {
+    if (reused.has(file)) continue;
+    current.add(file);
+    if (current.size >= size) {
+      batches.push(current);
+      current = new Set();
+    }
+  }
+  if (current.size > 0) batches.push(current);
+  batches.push(new Set());
+  return batches;
+}
+
+/**
+ * A full garbage collection between Eleventy runs: each run leaves a few hundred megabytes of
+ * garbage that V8, far from its heap limit, would otherwise keep until it grows to gigabytes.
+ * `gc` is only exposed by a flag; setting the flag at run time and taking the function from a
+ * fresh context is the documented way to get it without restarting node.
+ */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString("--expose-gc");
+  const gc: unknown = runInNewContext("gc");
+  return typeof gc === "function" ? () => gc() : () => {};
+})();
 
 /** Where templates and the Eleventy config live: this package, whatever content root is built. */
 export const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -97,24 +171,64 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   );
   await rm(staging, { recursive: true, force: true });
   try {
+    const planStarted = performance.now();
+    const plan = planOutputs(project, project.articleDigests, await siteDigest(project));
+    const renderProgress = (options.quiet ? silentProgress : stderrProgress())("render");
+    const manifestPath = manifestFile(root, outDir);
+    const previous = options.reuse === false ? null : await readManifest(manifestPath);
+    const reused = await reusableFiles(plan.outputs, previous, outDir);
+    project.timings.plan = Math.round(performance.now() - planStarted);
+
     const renderStarted = performance.now();
-    const eleventy = new Eleventy(path.join(PACKAGE_ROOT, "templates"), staging, {
-      configPath: path.join(PACKAGE_ROOT, ".eleventy.ts"),
-      quietMode: true,
-      pathPrefix: project.config.pathPrefix,
-    });
-    // Eleventy prints its own "Wrote N files" line even in quiet mode; --quiet means silence.
-    if (options.quiet) eleventy.disableLogger();
-    await eleventy.write();
+    const batches = renderBatches(plan.outputs, reused, options.batchSize ?? RENDER_BATCH);
+    const toRender = plan.outputs.size - reused.size;
+    let rendered = 0;
+    for (const [index, batch] of batches.entries()) {
+      // Fixed pages and whole-archive outputs are not in the plan: the last run writes them alone,
+      // since the data exports of a large archive are as heavy as a batch of pages.
+      const last = index === batches.length - 1;
+      useRenderSelection((permalink) => {
+        const file = outputFile(permalink);
+        return plan.outputs.has(file) ? batch.has(file) : last;
+      });
+      try {
+        const eleventy = new Eleventy(path.join(PACKAGE_ROOT, "templates"), staging, {
+          configPath: path.join(PACKAGE_ROOT, ".eleventy.ts"),
+          quietMode: true,
+          pathPrefix: project.config.pathPrefix,
+        });
+        // Eleventy prints its own "Wrote N files" line even in quiet mode; --quiet means silence.
+        if (options.quiet || batches.length > 1) eleventy.disableLogger();
+        await eleventy.write();
+      } finally {
+        useRenderSelection(null);
+      }
+      rendered += batch.size;
+      collectGarbage();
+
+      renderProgress(rendered, toRender);
+    }
+    await linkFiles([...reused], outDir, staging);
     project.timings.render = Math.round(performance.now() - renderStarted);
+
     const searchStarted = performance.now();
-    const search = await buildSearchIndex(staging);
+    const search = await indexShards(
+      plan.search,
+      project.config.searchShardPages,
+      previous,
+      outDir,
+      staging,
+    );
     project.timings.search = Math.round(performance.now() - searchStarted);
     const counts = await countFiles(staging);
     const hadPrevious = existsSync(outDir) && (await stat(outDir)).isDirectory();
     if (hadPrevious) await rename(outDir, retired);
     await rename(staging, outDir);
     if (hadPrevious) await rm(retired, { recursive: true, force: true });
+    await writeManifest(manifestPath, {
+      files: await recordFiles(plan.outputs, outDir),
+      searchShards: search.shards,
+    });
     const { archive } = project;
     return {
       articles: archive.articles.length,
@@ -124,6 +238,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       pages: counts.pages,
       files: counts.files,
       searchPages: search.pages,
+      searchShards: search.shards.length,
+      searchShardsReused: search.reused,
+      pagesReused: reused.size,
       corpus: project.corpus,
       milliseconds: Math.round(performance.now() - started),
       timings: project.timings,
@@ -131,6 +248,55 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * The search index in shards, each rebuilt only when one of its pages' indexed text changed (or
+ * the number of shards did); the others are linked from the previous site.
+ */
+async function indexShards(
+  pages: ReadonlyMap<string, string>,
+  perShard: number,
+  previous: SiteManifest | null,
+  outDir: string,
+  staging: string,
+): Promise<{ pages: number; reused: number; shards: ShardRecord[] }> {
+  const count = shardCount(pages.size, perShard);
+  if (pages.size !== indexedPageCount(loadedProject().archive)) {
+    // The search page merges shardCount(indexedPageCount) shards; a different count here would
+    // leave some unmerged.
+    throw new Error(
+      `search plans ${pages.size} pages, the search page expects ${indexedPageCount(loadedProject().archive)}`,
+    );
+  }
+  const members: string[][] = Array.from({ length: count }, () => []);
+  for (const file of [...pages.keys()].sort()) members[shardOf(file, count)]?.push(file);
+  const shards: ShardRecord[] = [];
+  let reused = 0;
+  for (const [index, files] of members.entries()) {
+    const signature = createHash("sha256")
+      .update(files.map((f) => `${f}\0${pages.get(f)}`).join("\0"))
+      .digest("hex")
+      .slice(0, 32);
+    const before =
+      previous?.searchShards.length === count ? previous.searchShards[index] : undefined;
+    const folder = shardFolder(index);
+    if (
+      before?.signature === signature &&
+      existsSync(path.join(outDir, folder, "pagefind-entry.json"))
+    ) {
+      await linkFiles(
+        await filesUnder(path.join(outDir, folder)),
+        path.join(outDir, folder),
+        path.join(staging, folder),
+      );
+      shards.push(before);
+      reused += 1;
+    } else {
+      shards.push({ signature, pages: await buildSearchShard(staging, index, files) });
+    }
+  }
+  return { pages: shards.reduce((sum, shard) => sum + shard.pages, 0), reused, shards };
 }
 
 function describeCorpus(stats: CorpusStats): string {
@@ -147,7 +313,7 @@ export function formatBuildSummary(summary: BuildSummary): string {
   return [
     `Built ${summary.pages} pages (${summary.files} files) in ${(summary.milliseconds / 1000).toFixed(1)} s`,
     `  ${summary.articles} articles, ${summary.entities} entities (${summary.discovered} automatically detected), ${summary.topics} topics, ${summary.searchPages} pages in the search index`,
-    `  ${describeCorpus(summary.corpus)}`,
+    `  ${describeCorpus(summary.corpus)}; ${summary.pagesReused} files kept from the previous build; search ${summary.searchShardsReused} of ${summary.searchShards} index shards kept`,
     `  ${stages}`,
   ].join("\n");
 }

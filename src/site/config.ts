@@ -29,6 +29,11 @@ export const siteConfigSchema = z.strictObject({
     .default("/"),
   /** Items per page of entity, topic and archive lists. */
   pageSize: z.number().int().min(5).max(1000).default(50),
+  /**
+   * Pages per search index shard at most. More shards mean less memory and faster rebuilds of
+   * the index, but one more small download for each search.
+   */
+  searchShardPages: z.number().int().min(2).max(1_000_000).default(2000),
   language: z.string().default("en"),
 });
 

@@ -49,6 +49,19 @@ export function sitePages(archive: Archive, config: SiteConfig): SitePages {
   };
 }
 
+/** The pages whose output file `keep` accepts: what a build that reuses the rest renders. */
+export function selectPages(pages: SitePages, keep: (permalink: string) => boolean): SitePages {
+  const paged = <T extends PageOf>(list: T[]) =>
+    list.filter((p) => keep(pagePath(p.base, p.number)));
+  return {
+    articles: pages.articles.filter((id) => keep(routes.article(id))),
+    entityPages: paged(pages.entityPages),
+    topicPages: paged(pages.topicPages),
+    yearPages: paged(pages.yearPages),
+    kindPages: paged(pages.kindPages),
+  };
+}
+
 /** Site paths of every HTML page, for the sitemap. */
 export function sitePaths(archive: Archive, config: SiteConfig): string[] {
   const pages = sitePages(archive, config);

@@ -23,6 +23,8 @@ export interface Project {
   timings: Record<string, number>;
   /** How many articles came from the cache and how many were parsed or analysed again. */
   corpus: CorpusStats;
+  /** Per article id, the hash of what its pages show of it. */
+  articleDigests: ReadonlyMap<string, string>;
 }
 
 let projectRoot = process.cwd();
@@ -40,6 +42,25 @@ export function useProgress(reporter: ProgressReporter): void {
 }
 let cached: { key: string; project: Promise<Project> } | null = null;
 let loaded: Project | null = null;
+
+let renderSelection: ((permalink: string) => boolean) | null = null;
+
+/**
+ * Which pages the next Eleventy run writes, by permalink: a build that reuses unchanged pages
+ * renders only the others. Null renders everything.
+ */
+export function useRenderSelection(keep: ((permalink: string) => boolean) | null): void {
+  renderSelection = keep;
+}
+
+export function currentRenderSelection(): ((permalink: string) => boolean) | null {
+  return renderSelection;
+}
+
+/** A fixed page's permalink, or false (Eleventy writes nothing) when this run leaves it out. */
+export function permalinkIfSelected(permalink: string): string | false {
+  return !renderSelection || renderSelection(permalink) ? permalink : false;
+}
 
 /** Which content folder the next build reads; templates read the project of this root. */
 export function useProjectRoot(root: string): void {
@@ -107,9 +128,9 @@ async function load(root: string): Promise<Project> {
     problems.push(...(await loadArticles(path.join(root, "content", "articles"), root)).problems);
   if (kb && corpus) problems.push(...(await checkTopicReferences(corpus.articles, kb, root)));
   if (problems.length > 0 || !config || !kb || !corpus) throw new ContentError(problems);
-  const { articles, analyses, discovered, stats } = corpus;
+  const { articles, analyses, discovered, stats, digests } = corpus;
   const archive = await time("index", () => buildArchive({ articles, analyses, discovered, kb }));
-  loaded = { root, config, kb, archive, timings, corpus: stats };
+  loaded = { root, config, kb, archive, timings, corpus: stats, articleDigests: digests };
   return loaded;
 }
 

@@ -22,6 +22,7 @@ export const config: SiteConfig = {
   url: "https://news.example.org",
   pathPrefix: "/wire/",
   pageSize: 50,
+  searchShardPages: 2000,
   language: "en",
 };
 

@@ -67,7 +67,7 @@ describe("site configuration", () => {
     ).toEqual([
       "  content/site.yaml:2: pageSize: Too small: expected number to be >=5",
       "  content/site.yaml:3: url: must be an absolute http(s) URL such as https://example.org",
-      "  content/site.yaml:4: theme: unknown setting (allowed: title, description, url, pathPrefix, pageSize, language)",
+      "  content/site.yaml:4: theme: unknown setting (allowed: title, description, url, pathPrefix, pageSize, searchShardPages, language)",
     ]);
     expect(await problemsOf("pathPrefix: /a b/\n")).toEqual([
       "  content/site.yaml:1: pathPrefix: must start and end with / and contain only URL-safe folder names",

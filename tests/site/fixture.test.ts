@@ -417,7 +417,7 @@ describe("builds of the hand-written project", () => {
     expect(failed.code).toBe(1);
     const reported = failed.stderr.split("\n").filter((line) => line.startsWith("  content/"));
     expect(reported).toEqual([
-      "  content/site.yaml:1: titel: unknown setting (allowed: title, description, url, pathPrefix, pageSize, language)",
+      "  content/site.yaml:1: titel: unknown setting (allowed: title, description, url, pathPrefix, pageSize, searchShardPages, language)",
       expect.stringMatching(/^ {2}content\/knowledge\/entities\.yaml:\d+: entities\.4\.kind: /),
       expect.stringMatching(/^ {2}content\/articles\/escape\.md:2: id: must be 1-128 lowercase/),
       expect.stringMatching(

@@ -16,6 +16,7 @@ const config: SiteConfig = {
   url: "https://news.example.org",
   pathPrefix: "/archive/",
   pageSize: 50,
+  searchShardPages: 2000,
   language: "en",
 };
 

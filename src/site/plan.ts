@@ -1,0 +1,211 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { ArchiveEntity, ArchiveTopic } from "../archive/index.ts";
+import { FEED_SIZE, feedPaths, feedScopes } from "./feeds.ts";
+import { type SitePages, sitePages } from "./pages.ts";
+import { pagePath, sliceFor } from "./pagination.ts";
+import type { Project } from "./project.ts";
+import { entitiesOfKind, routes } from "./views.ts";
+
+/**
+ * What each page is made of, as one hash per output file, so a build writes only the pages whose
+ * inputs changed and keeps the others as they are. A page's hash covers the site's code and
+ * settings, and the digests of exactly the articles, entities and topics the page shows; a page
+ * left out of the plan (the home page, indexes of everything, data exports) is always written.
+ */
+
+const hash = (...parts: string[]) => {
+  const h = createHash("sha256");
+  for (const part of parts) h.update(part).update("\0");
+  return h.digest("hex").slice(0, 32);
+};
+
+/** The output file of a permalink, relative to the site folder. */
+export function outputFile(permalink: string): string {
+  const relative = permalink.replace(/^\/+/, "");
+  return relative === "" || relative.endsWith("/") ? `${relative}index.html` : relative;
+}
+
+const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..", "..");
+/** Libraries whose output lands in pages. */
+const RENDER_LIBRARIES = [
+  "@11ty/eleventy",
+  "@11ty/eleventy-plugin-rss",
+  "preact",
+  "preact-render-to-string",
+];
+
+/**
+ * Hash of the code that turns the archive into pages (this stage, the templates, the Eleventy
+ * config and the rendering libraries) and of the settings: a change to any rewrites every page.
+ */
+export async function siteDigest(project: Project): Promise<string> {
+  const h = createHash("sha256");
+  const sources: string[] = [path.join(PACKAGE_ROOT, ".eleventy.ts")];
+  for (const dir of ["src/site", "src/archive", "src/records", "templates"]) {
+    const entries = await readdir(path.join(PACKAGE_ROOT, dir), {
+      recursive: true,
+      withFileTypes: true,
+    });
+    for (const e of entries) if (e.isFile()) sources.push(path.join(e.parentPath, e.name));
+  }
+  for (const file of sources.sort()) {
+    h.update(path.relative(PACKAGE_ROOT, file)).update("\0");
+    h.update(await readFile(file)).update("\0");
+  }
+  for (const name of RENDER_LIBRARIES) {
+    const manifest = await readFile(
+      path.join(PACKAGE_ROOT, "node_modules", name, "package.json"),
+      "utf8",
+    ).catch(() => "{}");
+    h.update(`${name}@${(JSON.parse(manifest) as { version?: string }).version ?? "?"}\0`);
+  }
+  h.update(JSON.stringify(project.config));
+  return h.digest("hex").slice(0, 32);
+}
+
+export interface RenderPlan {
+  /** Every planned output file and the hash of its inputs. */
+  outputs: Map<string, string>;
+  /**
+   * The pages search indexes (articles, and the first page of each entity and topic), each with
+   * a hash of its indexed part only: not the lists of other articles, which search leaves out.
+   */
+  search: Map<string, string>;
+}
+
+/** How many pages search indexes: one per article, and the first page of each entity and topic. */
+export function indexedPageCount(archive: Project["archive"]): number {
+  return archive.articles.length + archive.entities.length + archive.topics.length;
+}
+
+export function planOutputs(
+  project: Project,
+  articleDigests: ReadonlyMap<string, string>,
+  site: string,
+): RenderPlan {
+  const { archive, config } = project;
+  const size = config.pageSize;
+  const article = (id: string) => articleDigests.get(id) ?? "missing";
+  // What other pages show of an entity (links, search filters, structured data): all of its own
+  // fields; its own page and the kind indexes also show its counts.
+  const cards = new Map<string, string>();
+  const entityCard = (id: string) => {
+    let digest = cards.get(id);
+    if (digest === undefined) {
+      const e = archive.entityById.get(id);
+      if (e) {
+        const { occurrences: _, coMentions: __, mentionCount: ___, ...own } = e;
+        digest = hash(JSON.stringify(own));
+      } else digest = "missing";
+      cards.set(id, digest);
+    }
+    return digest;
+  };
+  const entityFull = (e: ArchiveEntity) =>
+    `${entityCard(e.id)}:${e.occurrences.length}:${e.mentionCount}`;
+  const topicOwn = (t: ArchiveTopic) =>
+    hash(t.id, t.label, t.definition, String(t.articleIds.length));
+  const topicLink = (id: string) => {
+    const t = archive.topicById.get(id);
+    return t ? `${t.id}|${t.label}` : "missing";
+  };
+  const plan = new Map<string, string>();
+  const pages: SitePages = sitePages(archive, config);
+  const search = new Map<string, string>();
+
+  for (const id of pages.articles) {
+    const a = archive.articleById.get(id);
+    if (!a) continue;
+    const shows = [
+      article(id),
+      ...a.analysis.entities.map((e) => entityCard(e.id)),
+      ...[...a.analysis.topics.map((t) => t.id), ...a.topics].map(topicLink),
+    ];
+    search.set(outputFile(routes.article(id)), hash(site, ...shows));
+    plan.set(
+      outputFile(routes.article(id)),
+      hash(
+        site,
+        "article",
+        ...shows,
+        ...archive.related(id).map((r) => `${r.id}:${article(r.id)}`),
+      ),
+    );
+  }
+  for (const page of pages.entityPages) {
+    const e = archive.entityById.get(page.id);
+    if (!e) continue;
+    if (page.number === 1) search.set(outputFile(page.base), hash(site, entityFull(e)));
+    // The first page draws a timeline of every article; later pages show their slice only.
+    const shown = page.number === 1 ? e.occurrences : sliceFor(e.occurrences, page, size);
+    plan.set(
+      outputFile(pagePath(page.base, page.number)),
+      hash(
+        site,
+        "entity",
+        `${page.number}/${page.count}`,
+        entityFull(e),
+        ...shown.map((o) => `${o.articleId}:${article(o.articleId)}:${o.mentions}`),
+        // Co-mentioned entities appear as links: their name, nothing else of theirs.
+        ...e.coMentions
+          .slice(0, 30)
+          .map((co) => `${co.id}:${archive.entityById.get(co.id)?.name ?? ""}:${co.count}`),
+      ),
+    );
+  }
+  for (const page of pages.topicPages) {
+    const t = archive.topicById.get(page.id);
+    if (!t) continue;
+    if (page.number === 1) search.set(outputFile(page.base), hash(site, topicOwn(t)));
+    const shown = page.number === 1 ? t.articleIds : sliceFor(t.articleIds, page, size);
+    plan.set(
+      outputFile(pagePath(page.base, page.number)),
+      hash(
+        site,
+        "topic",
+        `${page.number}/${page.count}`,
+        topicOwn(t),
+        ...shown.map((id) => `${id}:${article(id)}`),
+      ),
+    );
+  }
+  for (const page of pages.yearPages) {
+    const year = archive.years.find((y) => y.year === page.year);
+    if (!year) continue;
+    plan.set(
+      outputFile(pagePath(page.base, page.number)),
+      hash(
+        site,
+        "year",
+        `${page.number}/${page.count}`,
+        ...year.months.map((m) => `${m.key}:${m.articleIds.join(",")}`),
+        ...year.articleIds.map((id) => `${id}:${article(id)}`),
+      ),
+    );
+  }
+  for (const page of pages.kindPages) {
+    const all = entitiesOfKind(archive.entities, page.kind);
+    plan.set(
+      outputFile(pagePath(page.base, page.number)),
+      hash(
+        site,
+        "kind",
+        `${page.number}/${page.count}`,
+        String(all.length),
+        ...sliceFor(all, page, size).map(entityFull),
+      ),
+    );
+  }
+  for (const scope of feedScopes(archive, config.title)) {
+    const digest = hash(
+      site,
+      "feed",
+      scope.title,
+      ...scope.articleIds.slice(0, FEED_SIZE).map((id) => `${id}:${article(id)}`),
+    );
+    for (const file of Object.values(feedPaths(scope.path))) plan.set(outputFile(file), digest);
+  }
+  return { outputs: plan, search };
+}

@@ -1,0 +1,167 @@
+import { appendFile, cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli, listFiles } from "../helpers/site.ts";
+
+/**
+ * A build that keeps what did not change must write exactly the site a build from nothing writes.
+ * Each case edits the hand-written fixture project the way an editor would, rebuilds over the
+ * previous site with the caches, builds the same content afresh with --no-cache elsewhere, and
+ * compares the two folders byte for byte.
+ */
+
+const FIXTURE = path.join(import.meta.dirname, "fixtures", "project");
+let work: string;
+let root: string;
+let out: string;
+
+const build = async (dir: string, ...flags: string[]) => {
+  // With an origin, pages carry structured data that repeats entity details on article pages.
+  const result = await cli(["build", "--root", root, "--out", dir, ...flags], {
+    SITE_URL: "https://fixture.example.org",
+  });
+  if (result.code !== 0) throw new Error(result.stderr);
+  return result.stdout;
+};
+
+async function sameTrees(a: string, b: string): Promise<string[]> {
+  const [left, right] = [await listFiles(a), await listFiles(b)];
+  const differences = [
+    ...left.filter((f) => !right.includes(f)).map((f) => `only in the rebuilt site: ${f}`),
+    ...right.filter((f) => !left.includes(f)).map((f) => `only in the fresh site: ${f}`),
+  ];
+  for (const file of left.filter((f) => right.includes(f))) {
+    const [x, y] = await Promise.all([readFile(path.join(a, file)), readFile(path.join(b, file))]);
+    if (!x.equals(y)) differences.push(`differs: ${file}`);
+  }
+  return differences;
+}
+
+const kept = (stdout: string) =>
+  Number(/(\d+) files kept from the previous build/.exec(stdout)?.[1]);
+const article = (name: string) => path.join(root, "content", "articles", name);
+const knowledge = (name: string) => path.join(root, "content", "knowledge", name);
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "incremental-"));
+  root = path.join(work, "project");
+  out = path.join(work, "dist");
+  await cp(FIXTURE, root, { recursive: true });
+  // Small search shards, so that the index comes in several and rebuilds keep some of them.
+  await appendFile(path.join(root, "content", "site.yaml"), "searchShardPages: 4\n");
+  await build(out);
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("rendering in several Eleventy runs", () => {
+  it("writes the same site as one run", async () => {
+    const batched = path.join(work, "batched");
+    const stdout = await build(batched, "--no-cache", "--batch-size", "7");
+    expect(stdout).toMatch(/0 files kept/);
+    expect(await sameTrees(batched, out)).toEqual([]);
+    await rm(batched, { recursive: true, force: true });
+  });
+});
+
+describe("rebuilding after a change", () => {
+  it("keeps every file when nothing changed, without rewriting any", async () => {
+    const page = path.join(out, "articles", "wire-2019-11-29-kabul", "index.html");
+    const before = await stat(page);
+    const stdout = await build(out);
+    expect(stdout).toMatch(/5 of 5 articles from the cache/);
+    const shards = /search (\d+) of (\d+) index shards kept/.exec(stdout);
+    expect(Number(shards?.[2])).toBeGreaterThan(2);
+    expect(shards?.[1]).toBe(shards?.[2]);
+    const after = await stat(page);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+  });
+
+  const cases: [string, () => Promise<void>][] = [
+    [
+      "one article's text gains a mention",
+      () => appendFile(article("wire-2019-11-29-kabul.md"), "\nJoe Biden was not there.\n"),
+    ],
+    [
+      "one article's title changes",
+      async () => {
+        const file = article("wire-2019-07-03-doha.md");
+        const text = await readFile(file, "utf8");
+        await writeFile(file, text.replace(/^title: .*$/m, "title: Talks in Doha resume"));
+      },
+    ],
+    [
+      "an entity's description changes in the knowledge base",
+      async () => {
+        const text = await readFile(knowledge("entities.yaml"), "utf8");
+        await writeFile(
+          knowledge("entities.yaml"),
+          text.replace("The North Atlantic Treaty Organization.", "The Atlantic alliance."),
+        );
+      },
+    ],
+    [
+      "a person gains an alias that an article uses",
+      async () => {
+        const text = await readFile(knowledge("entities.yaml"), "utf8");
+        await writeFile(
+          knowledge("entities.yaml"),
+          text.replace("aliases: [Biden]", "aliases: [Biden, the troops of NATO]"),
+        );
+      },
+    ],
+    [
+      "a topic is renamed",
+      async () => {
+        const text = await readFile(knowledge("topics.yaml"), "utf8");
+        await writeFile(
+          knowledge("topics.yaml"),
+          text.replace("label: Peace talks", "label: Peace negotiations"),
+        );
+      },
+    ],
+    [
+      "an article is added",
+      async () => {
+        const text = await readFile(article("wire-2019-11-29-kabul.md"), "utf8");
+        await writeFile(
+          article("wire-2019-12-01-kabul.md"),
+          text
+            .replace("id: wire-2019-11-29-kabul", "id: wire-2019-12-01-kabul")
+            .replace('date: "2019-11-29"', 'date: "2019-12-01"'),
+        );
+      },
+    ],
+    ["an article is deleted", () => rm(article("wire-undated-plain.md"))],
+    [
+      "the site title changes",
+      async () => {
+        const file = path.join(root, "content", "site.yaml");
+        const text = await readFile(file, "utf8");
+        await writeFile(file, text.replace("Fixture Wire Archive", "Wire Archive"));
+      },
+    ],
+  ];
+
+  for (const [name, edit] of cases) {
+    it(`writes the same site as a fresh build when ${name}`, async () => {
+      await edit();
+      const stdout = await build(out);
+      const fresh = path.join(work, "fresh");
+      await build(fresh, "--no-cache");
+      expect(await sameTrees(out, fresh)).toEqual([]);
+      await rm(fresh, { recursive: true, force: true });
+      // Site-wide settings touch every page; anything else leaves some pages as they were.
+      if (!name.includes("site title")) expect(kept(stdout)).toBeGreaterThan(0);
+      if (name.includes("text gains")) {
+        // The shards of the changed article and entity pages are indexed again, the others kept.
+        const shards = /search (\d+) of (\d+) index shards kept/.exec(stdout);
+        expect(Number(shards?.[1])).toBeGreaterThan(0);
+        expect(Number(shards?.[1])).toBeLessThan(Number(shards?.[2]));
+      }
+    });
+  }
+});
