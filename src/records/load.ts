@@ -110,9 +110,24 @@ export function parseArticleSource(bytes: Uint8Array, file: string): LoadResult 
     return fail(`invalid YAML: ${reason}`, line ? { line: line + 1 } : {});
   }
 
+  // gray-matter hands the YAML engine the block it found: the same lines as `rawFrontMatter`, one
+  // newline moved. The document parsed above for its errors is reused rather than parsed twice.
+  const sameBlock = `\n${rawFrontMatter.slice(0, -1)}`;
+  const options = {
+    ...safeMatterOptions,
+    engines: {
+      ...safeMatterOptions.engines,
+      yaml: {
+        parse: (input: string): object =>
+          input === sameBlock
+            ? ((doc.toJS() ?? {}) as object)
+            : safeMatterOptions.engines.yaml.parse(input),
+      },
+    },
+  };
   let parsed: matter.GrayMatterFile<string>;
   try {
-    parsed = matter(source, safeMatterOptions);
+    parsed = matter(source, options);
   } catch (error) {
     return fail(error instanceof Error ? error.message : String(error), { line: 1 });
   }

@@ -168,7 +168,11 @@ function walkText(tree: HastRoot, visit: (v: TextVisit) => void): string {
   let text = "";
   const breakBlock = () => {
     if (text.length > 0 && !text.endsWith(BLOCK_SEPARATOR)) {
-      text = text.replace(/\n*$/, "") + BLOCK_SEPARATOR;
+      // A loop, not /\n*$/: that regex is tried at every offset of the growing text, so whole
+      // articles went quadratic.
+      let end = text.length;
+      while (end > 0 && text.charCodeAt(end - 1) === 10) end -= 1;
+      text = text.slice(0, end) + BLOCK_SEPARATOR;
     }
   };
   const walk = (parent: HastParent, insideLink: boolean) => {
