@@ -108,6 +108,27 @@ function patternProposals(text: string): Proposal[] {
   return found;
 }
 
+/**
+ * Tagging a sentence with compromise is most of discovery's cost, and its proposals depend on the
+ * sentence's text alone, so a sentence seen again (wire copy, boilerplate, updated versions of a
+ * story) is looked up instead of tagged again. Bounded so a long build's memory stays flat.
+ */
+const PROPOSAL_CACHE_SIZE = 5_000;
+const proposalCache = new Map<string, readonly Proposal[]>();
+
+function cachedProposals(text: string): readonly Proposal[] {
+  const hit = proposalCache.get(text);
+  if (hit) return hit;
+  const found = proposals(text);
+  if (proposalCache.size >= PROPOSAL_CACHE_SIZE) {
+    // Maps iterate in insertion order: the first key is the oldest entry.
+    const oldest = proposalCache.keys().next();
+    if (!oldest.done) proposalCache.delete(oldest.value);
+  }
+  proposalCache.set(text, found);
+  return found;
+}
+
 function proposals(text: string): Proposal[] {
   const doc = nlp(text);
   const found: Proposal[] = [];
@@ -198,7 +219,7 @@ export function discoverInArticle(
   const found: Mention[] = [];
   const surnames = new Map<string, string>();
   const proposed = unexplainedSentences(text, taken).flatMap((sentence) =>
-    proposals(sentence.text).map((p) => ({ ...p, start: p.start + sentence.start })),
+    cachedProposals(sentence.text).map((p) => ({ ...p, start: p.start + sentence.start })),
   );
   for (const proposal of proposed) {
     const cleaned = cleanName(proposal.text, proposal.kind);
