@@ -47,9 +47,13 @@ export const STAGE_ROWS: { key: string; label: string }[] = [
   { key: "extract", label: "extract (loadKnowledgeBase + analyzeCorpus)" },
   { key: "index", label: "index (archive.buildArchive)" },
   { key: "related", label: "related() for every article" },
-  { key: "render", label: "render (Eleventy, inside buildSite)" },
-  { key: "search", label: "search (Pagefind, inside buildSite)" },
-  { key: "searchAlone", label: "search alone (Pagefind, own process)" },
+  { key: "articles", label: "parse + extract inside buildSite (empty cache, worker threads)" },
+  { key: "plan", label: "page plan (hash of each page's inputs, inside buildSite)" },
+  { key: "render", label: "render (Eleventy in batches, inside buildSite)" },
+  { key: "search", label: "search (Pagefind shards, inside buildSite)" },
+  { key: "searchAlone", label: "search alone (Pagefind, one index, own process)" },
+  { key: "rebuildNoChange", label: "**rebuild, nothing changed** (own process)" },
+  { key: "rebuildOneArticle", label: "**rebuild after one article changed** (own process)" },
 ];
 
 const seconds = (ms: number | null | undefined) =>

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -206,7 +206,7 @@ async function benchSize(count: number): Promise<SizeResult> {
           detail: { inProcessMs: inProcess.ms, nodePeakMb: inProcess.peakMb, ...inProcess.detail },
         };
         const timings = (inProcess.detail?.timings ?? {}) as Record<string, number>;
-        for (const key of ["render", "search"]) {
+        for (const key of ["articles", "plan", "render", "search"]) {
           stages[key] =
             typeof timings[key] === "number"
               ? { ms: timings[key], peakMb: null, detail: { from: "buildSite timings" } }
@@ -214,8 +214,45 @@ async function benchSize(count: number): Promise<SizeResult> {
         }
       } else build = inProcess;
     }
-    for (const key of ["render", "search"])
+    for (const key of ["articles", "plan", "render", "search"])
       stages[key] ??= { ms: null, peakMb: null, unavailable: build.unavailable ?? "no build" };
+
+    // Rebuilds over the site just built, each in a fresh process as a user would run them: with
+    // nothing changed, then after one article gains a sentence.
+    for (const [key, edit] of [
+      ["rebuildNoChange", async () => {}],
+      [
+        "rebuildOneArticle",
+        async () => {
+          const files = (await readdir(articlesDir)).filter((f) => f.endsWith(".md")).sort();
+          const target = files[Math.floor(files.length / 2)];
+          if (target)
+            await appendFile(
+              path.join(articlesDir, target),
+              "\nThe correspondent added one more sentence after publication.\n",
+            );
+        },
+      ],
+    ] as const) {
+      if (build.ms === null) {
+        stages[key] = { ms: null, peakMb: null, unavailable: "no build" };
+        continue;
+      }
+      await edit();
+      log(
+        `[${count}] ${key === "rebuildNoChange" ? "rebuild, nothing changed" : "rebuild after one article changed"}…`,
+      );
+      const again = await runStages(["build", root, dist], ["build"], REPO);
+      const inProcess = again.stages.build as StageResult;
+      stages[key] =
+        inProcess.ms === null
+          ? inProcess
+          : {
+              ms: again.process.ms,
+              peakMb: again.process.peakMb,
+              detail: { inProcessMs: inProcess.ms, ...inProcess.detail },
+            };
+    }
 
     const site = await folderSize(dist);
     const searchIndex = await folderSize(path.join(dist, "pagefind"));

@@ -193,6 +193,10 @@ interface BuildSummary {
   files: number;
   searchPages?: number;
   timings?: Record<string, number>;
+  corpus?: unknown;
+  pagesReused?: number;
+  searchShards?: number;
+  searchShardsReused?: number;
 }
 type BuildSite = (options: {
   root: string;
@@ -210,7 +214,16 @@ async function runBuild(root: string, outDir: string): Promise<void> {
   await timed(
     "build",
     () => buildSite({ root, outDir, quiet }),
-    (s) => ({ pages: s.pages, files: s.files, searchPages: s.searchPages, timings: s.timings }),
+    (s) => ({
+      pages: s.pages,
+      files: s.files,
+      searchPages: s.searchPages,
+      timings: s.timings,
+      corpus: s.corpus,
+      pagesReused: s.pagesReused,
+      searchShards: s.searchShards,
+      searchShardsReused: s.searchShardsReused,
+    }),
   );
 }
 

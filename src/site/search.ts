@@ -54,9 +54,25 @@ export async function buildSearchShard(
   const { index: shard, errors } = await pagefind.createIndex({});
   if (!shard) throw new Error(`Pagefind could not start: ${errors.join("; ")}`);
   try {
-    for (const file of files) {
-      const content = await readFile(path.join(siteDir, file), "utf8");
-      const added = await shard.addHTMLFile({ url: urlOf(file), content });
+    // Pages are added one at a time in a fixed order: Pagefind numbers them as they arrive, so
+    // adding them concurrently would make the index differ from build to build. Reading ahead
+    // keeps the disk out of the way.
+    const AHEAD = 32;
+    const reads: Promise<string>[] = [];
+    const readAt = (i: number) => {
+      const file = files[i];
+      if (file === undefined || reads[i]) return;
+      reads[i] = readFile(path.join(siteDir, file), "utf8");
+      // A read that fails before its turn must not crash the process as an unhandled rejection.
+      reads[i].catch(() => undefined);
+    };
+    for (let i = 0; i < AHEAD; i++) readAt(i);
+    for (const [i, file] of files.entries()) {
+      readAt(i + AHEAD);
+      const added = await shard.addHTMLFile({
+        url: urlOf(file),
+        content: await (reads[i] as Promise<string>),
+      });
       if (added.errors.length > 0) throw new Error(`Pagefind: ${file}: ${added.errors.join("; ")}`);
     }
     const bundle = path.join(siteDir, shardFolder(index));

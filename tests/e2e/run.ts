@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { appendFile, cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -182,10 +182,14 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   try {
     console.log("building the sites under test…");
+    // The site under a prefix also splits its search index into shards, merged by the search page.
+    const shardedRoot = path.join(work, "sharded-project");
+    await cp(path.join(REPO, "content"), path.join(shardedRoot, "content"), { recursive: true });
+    await appendFile(path.join(shardedRoot, "content", "site.yaml"), "\nsearchShardPages: 12\n");
     try {
       await Promise.all([
         build(site, REPO),
-        build(prefixed, REPO, { PATH_PREFIX: "/archive/" }),
+        build(prefixed, shardedRoot, { PATH_PREFIX: "/archive/" }),
         build(hostileSite, HOSTILE_ROOT),
       ]);
     } catch (error) {
@@ -212,7 +216,7 @@ async function main(): Promise<void> {
         "--disable-sync",
       ],
     });
-    await runChecks(browser, { site, origin: server.origin }, prefixServer.origin, {
+    await runChecks(browser, { site, origin: server.origin }, prefixServer.origin, prefixed, {
       dir: hostileSite,
       origin: hostileServer.origin,
     });
@@ -230,6 +234,7 @@ async function runChecks(
   browser: Browser,
   { origin }: { site: string; origin: string },
   prefixOrigin: string,
+  prefixedDir: string,
   hostile: { dir: string; origin: string },
 ): Promise<void> {
   const pageTypes: [string, string][] = [
@@ -423,11 +428,27 @@ async function runChecks(
       assert(strays.length === 0, `requests outside /archive/: ${strays.slice(0, 5).join("; ")}`);
       const sheet = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       assert(sheet !== "rgba(0, 0, 0, 0)", "stylesheet applied under the prefix");
-      await page.goto(`${prefixOrigin}/archive/search/`);
-      await page.locator(".pagefind-ui__search-input").fill("Kabul");
-      await page.locator(".pagefind-ui__result").first().waitFor();
+      const shardFolders = (await readdir(path.join(prefixedDir, "pagefind-shards"))).length;
+      assert(shardFolders >= 4, `the search index comes in shards (${shardFolders + 1})`);
+      const searchFor = async (url: string) => {
+        await page.goto(url);
+        await page.locator(".pagefind-ui__search-input").fill("Kabul");
+        await page.locator(".pagefind-ui__result").first().waitFor();
+        await page.waitForFunction(() =>
+          /\d+ results? for/.test(
+            document.querySelector(".pagefind-ui__message")?.textContent ?? "",
+          ),
+        );
+        return (await page.locator(".pagefind-ui__message").textContent())?.trim();
+      };
+      const sharded = await searchFor(`${prefixOrigin}/archive/search/`);
       const first = await page.locator(".pagefind-ui__result-link").first().getAttribute("href");
       assert(first?.startsWith("/archive/"), `search result links under the prefix, got ${first}`);
+      const whole = await searchFor(`${origin}/search/`);
+      assert(
+        sharded === whole,
+        `merged shards find what one index finds: "${sharded}" vs "${whole}"`,
+      );
     },
   );
 
