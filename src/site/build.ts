@@ -11,7 +11,8 @@ import { indexedPageCount, outputFile, planOutputs, siteDigest } from "./plan.ts
 import { silentProgress, stderrProgress } from "./progress.ts";
 import {
   getProject,
-  loadedProject,
+  type Project,
+  releaseProject,
   useCorpusOptions,
   useProgress,
   useProjectRoot,
@@ -160,7 +161,10 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   useProjectRoot(root);
   useProgress(options.quiet ? silentProgress : stderrProgress());
   useCorpusOptions({ cache: options.cache ?? true, workers: options.workers ?? "auto" });
-  const project = await getProject();
+  // Held in a variable that is cleared once the pages are written, so the archive can be freed.
+  let project: Project | null = await getProject();
+  const { timings, corpus } = project;
+  const { searchShardPages } = project.config;
   const staging = path.join(
     path.dirname(outDir),
     `.${path.basename(outDir)}-building-${process.pid}`,
@@ -177,7 +181,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     const manifestPath = manifestFile(root, outDir);
     const previous = options.reuse === false ? null : await readManifest(manifestPath);
     const reused = await reusableFiles(plan.outputs, previous, outDir);
-    project.timings.plan = Math.round(performance.now() - planStarted);
+    timings.plan = Math.round(performance.now() - planStarted);
 
     const renderStarted = performance.now();
     const batches = renderBatches(plan.outputs, reused, options.batchSize ?? RENDER_BATCH);
@@ -209,17 +213,31 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       renderProgress(rendered, toRender);
     }
     await linkFiles([...reused], outDir, staging);
-    project.timings.render = Math.round(performance.now() - renderStarted);
+    timings.render = Math.round(performance.now() - renderStarted);
 
+    const { archive } = project;
+    const counted = {
+      articles: archive.articles.length,
+      entities: archive.entities.length,
+      discovered: archive.entities.filter((e) => e.discovered).length,
+      topics: archive.topics.filter((t) => t.articleIds.length > 0).length,
+    };
+    const expectedSearchPages = indexedPageCount(archive);
+    // The pages are written: the archive's memory goes back before Pagefind's process starts,
+    // which keeps the two from adding up.
+    releaseProject();
+    project = null;
+    collectGarbage();
     const searchStarted = performance.now();
     const search = await indexShards(
       plan.search,
-      project.config.searchShardPages,
+      expectedSearchPages,
+      searchShardPages,
       previous,
       outDir,
       staging,
     );
-    project.timings.search = Math.round(performance.now() - searchStarted);
+    timings.search = Math.round(performance.now() - searchStarted);
     const counts = await countFiles(staging);
     const hadPrevious = existsSync(outDir) && (await stat(outDir)).isDirectory();
     if (hadPrevious) await rename(outDir, retired);
@@ -229,21 +247,17 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       files: await recordFiles(plan.outputs, outDir),
       searchShards: search.shards,
     });
-    const { archive } = project;
     return {
-      articles: archive.articles.length,
-      entities: archive.entities.length,
-      discovered: archive.entities.filter((e) => e.discovered).length,
-      topics: archive.topics.filter((t) => t.articleIds.length > 0).length,
+      ...counted,
       pages: counts.pages,
       files: counts.files,
       searchPages: search.pages,
       searchShards: search.shards.length,
       searchShardsReused: search.reused,
       pagesReused: reused.size,
-      corpus: project.corpus,
+      corpus,
       milliseconds: Math.round(performance.now() - started),
-      timings: project.timings,
+      timings,
     };
   } finally {
     await rm(staging, { recursive: true, force: true });
@@ -256,18 +270,17 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
  */
 async function indexShards(
   pages: ReadonlyMap<string, string>,
+  expectedPages: number,
   perShard: number,
   previous: SiteManifest | null,
   outDir: string,
   staging: string,
 ): Promise<{ pages: number; reused: number; shards: ShardRecord[] }> {
   const count = shardCount(pages.size, perShard);
-  if (pages.size !== indexedPageCount(loadedProject().archive)) {
+  if (pages.size !== expectedPages) {
     // The search page merges shardCount(indexedPageCount) shards; a different count here would
     // leave some unmerged.
-    throw new Error(
-      `search plans ${pages.size} pages, the search page expects ${indexedPageCount(loadedProject().archive)}`,
-    );
+    throw new Error(`search plans ${pages.size} pages, the search page expects ${expectedPages}`);
   }
   const members: string[][] = Array.from({ length: count }, () => []);
   for (const file of [...pages.keys()].sort()) members[shardOf(file, count)]?.push(file);

@@ -149,6 +149,15 @@ export async function getProject(): Promise<Project> {
 }
 
 /**
+ * Forgets the loaded project, so its memory can be reclaimed once the pages are written; the
+ * next getProject() loads it again (from the cache, quickly).
+ */
+export function releaseProject(): void {
+  cached = null;
+  loaded = null;
+}
+
+/**
  * The project the current build loaded. Templates render after Eleventy's global data has awaited
  * `getProject()`, so this is always there by then; reading it costs nothing per page.
  */
