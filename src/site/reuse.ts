@@ -88,8 +88,11 @@ export async function reusableFiles(
  * rewritten, and the old folder can be deleted after the swap without losing them.
  */
 export async function linkFiles(files: readonly string[], from: string, to: string): Promise<void> {
-  const dirs = new Set(files.map((f) => path.dirname(path.join(to, f))));
-  for (const dir of [...dirs].sort()) await mkdir(dir, { recursive: true });
+  const dirs = [...new Set(files.map((f) => path.dirname(path.join(to, f))))];
+  // A site has a folder per page; recursive mkdir tolerates siblings creating a shared parent.
+  await eachLimited(dirs, 64, async (dir) => {
+    await mkdir(dir, { recursive: true });
+  });
   await eachLimited(files, 64, async (file) => {
     await link(path.join(from, file), path.join(to, file));
   });
