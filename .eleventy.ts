@@ -1,9 +1,9 @@
 import path from "node:path";
 import { renderToStaticMarkup } from "preact-render-to-string";
-import { feedPaths, feedScopes } from "./src/site/feeds.ts";
-import { selectPages, sitePages, sitePaths } from "./src/site/pages.ts";
+import { feedPaths } from "./src/site/feeds.ts";
+import { everyPage } from "./src/site/listing.ts";
+import { selectPages } from "./src/site/pages.ts";
 import { currentProjectRoot, currentRenderSelection, getProject } from "./src/site/project.ts";
-import { sitemapFiles } from "./src/site/sitemap.ts";
 
 /**
  * Eleventy does not find a TypeScript config by itself: run it through tsx,
@@ -50,26 +50,13 @@ export default function (eleventyConfig: EleventyConfig) {
   // Page lists for pagination: ids only, so Eleventy's data cascade never copies the whole archive.
   eleventyConfig.addGlobalData("pages", async () => {
     const { archive, config } = await getProject();
-    // A build that reuses unchanged pages from the previous site renders only the rest.
+    const all = everyPage(archive, config);
+    // A build that reuses unchanged pages from the previous site renders only the rest, in runs.
     const keep = currentRenderSelection() ?? (() => true);
-    const feeds = feedScopes(archive, config.title)
-      .flatMap((scope) =>
-        (["atom", "json"] as const).map((format) => ({ scope: scope.path, format })),
-      )
-      .filter((feed) => keep(feedPaths(feed.scope)[feed.format]));
-    const outputs = [
-      "/data/articles.json",
-      "/data/entities.json",
-      "/data/articles.csv",
-      "/data/entities.csv",
-      "/data/mentions.csv",
-      "/robots.txt",
-      ...sitemapFiles(sitePaths(archive, config), config).keys(),
-    ];
     return {
-      feeds,
-      outputs: outputs.filter((output) => keep(output)),
-      ...selectPages(sitePages(archive, config), keep),
+      feeds: all.feeds.filter((feed) => keep(feedPaths(feed.scope)[feed.format])),
+      outputs: all.outputs.filter((output) => keep(output)),
+      ...selectPages(all.pages, keep),
     };
   });
   return {

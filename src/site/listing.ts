@@ -1,0 +1,39 @@
+import type { Archive } from "../archive/index.ts";
+import type { SiteConfig } from "./config.ts";
+import { feedScopes } from "./feeds.ts";
+import { sitePages, sitePaths } from "./pages.ts";
+import { sitemapFiles } from "./sitemap.ts";
+
+export interface EveryPage {
+  feeds: { scope: string; format: "atom" | "json" }[];
+  outputs: string[];
+  pages: ReturnType<typeof sitePages>;
+}
+
+/**
+ * Every page of the archive, listed once per archive however many Eleventy runs write them (a
+ * large build renders in several runs; the lists and the sitemap would otherwise be made anew for each).
+ */
+const everyPageOf = new WeakMap<object, EveryPage>();
+export function everyPage(archive: Archive, config: SiteConfig): EveryPage {
+  let all = everyPageOf.get(archive);
+  if (!all) {
+    all = {
+      feeds: feedScopes(archive, config.title).flatMap((scope) =>
+        (["atom", "json"] as const).map((format) => ({ scope: scope.path, format })),
+      ),
+      outputs: [
+        "/data/articles.json",
+        "/data/entities.json",
+        "/data/articles.csv",
+        "/data/entities.csv",
+        "/data/mentions.csv",
+        "/robots.txt",
+        ...sitemapFiles(sitePaths(archive, config), config).keys(),
+      ],
+      pages: sitePages(archive, config),
+    };
+    everyPageOf.set(archive, all);
+  }
+  return all;
+}
