@@ -29,7 +29,7 @@ import {
   type SiteManifest,
   writeManifest,
 } from "./reuse.ts";
-import { buildSearchShard, shardCount, shardFolder, shardOf } from "./search.ts";
+import { buildSearchShards, shardCount, shardFolder, shardOf } from "./search.ts";
 
 export interface BuildOptions {
   /** Folder holding content/ (articles, knowledge, site.yaml). */
@@ -285,6 +285,7 @@ async function indexShards(
   const members: string[][] = Array.from({ length: count }, () => []);
   for (const file of [...pages.keys()].sort()) members[shardOf(file, count)]?.push(file);
   const shards: ShardRecord[] = [];
+  const jobs: { index: number; files: string[]; signature: string }[] = [];
   let reused = 0;
   for (const [index, files] of members.entries()) {
     const signature = createHash("sha256")
@@ -306,9 +307,13 @@ async function indexShards(
       shards.push(before);
       reused += 1;
     } else {
-      shards.push({ signature, pages: await buildSearchShard(staging, index, files) });
+      jobs.push({ index, files, signature });
+      shards.push({ signature, pages: 0 });
     }
   }
+  const counted = await buildSearchShards(staging, jobs);
+  for (const job of jobs)
+    shards[job.index] = { signature: job.signature, pages: counted.get(job.index) ?? 0 };
   return { pages: shards.reduce((sum, shard) => sum + shard.pages, 0), reused, shards };
 }
 

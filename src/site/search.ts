@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { link, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import * as pagefind from "pagefind";
 
@@ -32,9 +32,6 @@ export function shardFolder(index: number): string {
   return index === 0 ? "pagefind" : `pagefind-shards/${index}`;
 }
 
-/** Site path of a page's file: `articles/x/index.html` → `/articles/x/`. */
-const urlOf = (file: string) => `/${file.replace(/(^|\/)index\.html$/, "$1")}`;
-
 async function countedPages(bundle: string): Promise<number> {
   const entry = JSON.parse(await readFile(path.join(bundle, "pagefind-entry.json"), "utf8")) as {
     languages: Record<string, { page_count: number }>;
@@ -42,47 +39,68 @@ async function countedPages(bundle: string): Promise<number> {
   return Object.values(entry.languages).reduce((sum, l) => sum + l.page_count, 0);
 }
 
-/**
- * Indexes the given pages of a built site into one shard. Only pages marked data-pagefind-body
- * are indexed, as Pagefind does with a whole folder; returns how many were.
- */
-export async function buildSearchShard(
+/** Shards indexed side by side: Pagefind's process waits on our reads and round trips otherwise. */
+const SHARDS_AT_ONCE = 2;
+
+async function indexOneShard(
+  shard: pagefind.PagefindIndex,
   siteDir: string,
   index: number,
   files: readonly string[],
 ): Promise<number> {
-  const { index: shard, errors } = await pagefind.createIndex({});
-  if (!shard) throw new Error(`Pagefind could not start: ${errors.join("; ")}`);
+  // Pagefind reads a folder itself much faster than it takes pages one message at a time, so each
+  // shard gets a folder of its own pages, hard-linked at the same paths (the URLs stay the same).
+  const folder = await mkdtemp(path.join(path.dirname(siteDir), ".search-shard-"));
   try {
-    // Pages are added one at a time in a fixed order: Pagefind numbers them as they arrive, so
-    // adding them concurrently would make the index differ from build to build. Reading ahead
-    // keeps the disk out of the way.
-    const AHEAD = 32;
-    const reads: Promise<string>[] = [];
-    const readAt = (i: number) => {
-      const file = files[i];
-      if (file === undefined || reads[i]) return;
-      reads[i] = readFile(path.join(siteDir, file), "utf8");
-      // A read that fails before its turn must not crash the process as an unhandled rejection.
-      reads[i].catch(() => undefined);
-    };
-    for (let i = 0; i < AHEAD; i++) readAt(i);
-    for (const [i, file] of files.entries()) {
-      readAt(i + AHEAD);
-      const added = await shard.addHTMLFile({
-        url: urlOf(file),
-        content: await (reads[i] as Promise<string>),
-      });
-      if (added.errors.length > 0) throw new Error(`Pagefind: ${file}: ${added.errors.join("; ")}`);
-    }
+    await Promise.all(
+      [...new Set(files.map((f) => path.dirname(path.join(folder, f))))].map((dir) =>
+        mkdir(dir, { recursive: true }),
+      ),
+    );
+    await Promise.all(files.map((f) => link(path.join(siteDir, f), path.join(folder, f))));
+    const added = await shard.addDirectory({ path: folder });
+    if (added.errors.length > 0) throw new Error(`Pagefind: ${added.errors.join("; ")}`);
     const bundle = path.join(siteDir, shardFolder(index));
     const written = await shard.writeFiles({ outputPath: bundle });
     if (written.errors.length > 0) throw new Error(`Pagefind: ${written.errors.join("; ")}`);
     return await countedPages(bundle);
   } finally {
-    // Closing stops Pagefind's process, and with it the memory of this shard.
-    await pagefind.close();
+    await rm(folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * Indexes the given pages of a built site into their shards, a few at a time. Only pages marked
+ * data-pagefind-body are indexed, as Pagefind does with a whole folder; returns how many were,
+ * per shard.
+ */
+export async function buildSearchShards(
+  siteDir: string,
+  jobs: readonly { index: number; files: readonly string[] }[],
+): Promise<Map<number, number>> {
+  const counted = new Map<number, number>();
+  for (let start = 0; start < jobs.length; start += SHARDS_AT_ONCE) {
+    const group = jobs.slice(start, start + SHARDS_AT_ONCE);
+    try {
+      const indexes = await Promise.all(
+        group.map(async () => {
+          const { index, errors } = await pagefind.createIndex({});
+          if (!index) throw new Error(`Pagefind could not start: ${errors.join("; ")}`);
+          return index;
+        }),
+      );
+      const pages = await Promise.all(
+        group.map((job, i) =>
+          indexOneShard(indexes[i] as pagefind.PagefindIndex, siteDir, job.index, job.files),
+        ),
+      );
+      for (const [i, job] of group.entries()) counted.set(job.index, pages[i] as number);
+    } finally {
+      // Closing stops Pagefind's process, and with it the memory of these shards.
+      await pagefind.close();
+    }
+  }
+  return counted;
 }
 
 /** One index over a whole built site, as the Pagefind CLI would make it. */
