@@ -255,7 +255,12 @@ async function benchSize(count: number): Promise<SizeResult> {
     }
 
     const site = await folderSize(dist);
-    const searchIndex = await folderSize(path.join(dist, "pagefind"));
+    // The first search shard is pagefind/, the others pagefind-shards/<n>/.
+    const searchIndex = {
+      bytes:
+        (await folderSize(path.join(dist, "pagefind"))).bytes +
+        (await folderSize(path.join(dist, "pagefind-shards"))).bytes,
+    };
     const pages = build.ms !== null ? site.html : null;
 
     if (build.ms !== null) {
