@@ -84,41 +84,61 @@ export function outcomeDigest(article: Omit<Article, "file">, result: ArticleRes
     .slice(0, 32);
 }
 
-/** The cache file of a project; outside content/, and ignored by git. */
-export function analysisCacheFile(root: string): string {
-  return path.join(root, ".cache", "news-archive", "articles.v8");
+/** The cache folder of a project; outside content/, and ignored by git. */
+export function analysisCacheDir(root: string): string {
+  return path.join(root, ".cache", "news-archive", "articles");
 }
 
 /**
- * The cache if it is there and came from the same pipeline; otherwise an empty one. A cache that
+ * Entries live in files by the first hex digit of their key: a rebuild rewrites only the files
+ * holding what changed, and no single buffer ever holds the whole archive's cache (at 30,000
+ * articles it would be 0.8 GB).
+ */
+const SHARDS = 16;
+const shardOfKey = (key: string) => Number.parseInt(key[0] ?? "0", 16) % SHARDS;
+const shardFile = (dir: string, shard: number) => path.join(dir, `${shard.toString(16)}.v8`);
+
+/**
+ * The cache if it is there and came from the same pipeline; otherwise an empty one. A file that
  * cannot be read is only a slower build, never an error.
  */
-export async function readAnalysisCache(file: string, pipeline: string): Promise<AnalysisCache> {
-  const empty: AnalysisCache = { pipeline, entries: new Map() };
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch {
-    return empty;
+export async function readAnalysisCache(dir: string, pipeline: string): Promise<AnalysisCache> {
+  const entries = new Map<string, CachedArticle>();
+  for (let shard = 0; shard < SHARDS; shard++) {
+    try {
+      const stored = deserialize(await readFile(shardFile(dir, shard))) as Partial<AnalysisCache>;
+      if (stored.pipeline !== pipeline || !(stored.entries instanceof Map)) continue;
+      for (const [key, entry] of stored.entries) entries.set(key, entry);
+    } catch {
+      // Missing or unreadable: those articles are analysed again.
+    }
   }
-  try {
-    const stored = deserialize(bytes) as Partial<AnalysisCache>;
-    if (stored.pipeline !== pipeline || !(stored.entries instanceof Map)) return empty;
-    return { pipeline, entries: stored.entries };
-  } catch {
-    return empty;
-  }
+  return { pipeline, entries };
 }
 
-/** Written beside and renamed, so an interrupted build leaves the old cache or none, never half. */
-export async function writeAnalysisCache(file: string, cache: AnalysisCache): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, serialize(cache));
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+/**
+ * Writes the files holding a changed, added or dropped key, each beside its old self and renamed,
+ * so an interrupted build leaves old files or none, never half of one.
+ */
+export async function writeAnalysisCache(
+  dir: string,
+  cache: AnalysisCache,
+  changedKeys: Iterable<string>,
+): Promise<void> {
+  const dirty = new Set<number>();
+  for (const key of changedKeys) dirty.add(shardOfKey(key));
+  if (dirty.size === 0) return;
+  await mkdir(dir, { recursive: true });
+  for (const shard of [...dirty].sort((a, b) => a - b)) {
+    const entries = new Map([...cache.entries].filter(([key]) => shardOfKey(key) === shard));
+    const file = shardFile(dir, shard);
+    const temp = `${file}.${process.pid}.tmp`;
+    try {
+      await writeFile(temp, serialize({ pipeline: cache.pipeline, entries }));
+      await rename(temp, file);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
   }
 }

@@ -18,7 +18,7 @@ import {
 } from "../records/index.ts";
 import {
   type AnalysisCache,
-  analysisCacheFile,
+  analysisCacheDir,
   type CachedArticle,
   contentHash,
   outcomeDigest,
@@ -100,12 +100,12 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const files = await listMarkdownFiles(path.join(root, "content", "articles"));
   const rels = files.map((f) => path.relative(root, f).split(path.sep).join("/"));
   const useCache = options.cache !== false;
-  const cacheFile = analysisCacheFile(root);
+  const cacheDir = analysisCacheDir(root);
   const pipeline = await pipelineDigest();
   const [contents, cache] = await Promise.all([
     readAll(files),
     useCache
-      ? readAnalysisCache(cacheFile, pipeline)
+      ? readAnalysisCache(cacheDir, pipeline)
       : Promise.resolve<AnalysisCache>({ pipeline, entries: new Map() }),
   ]);
 
@@ -210,7 +210,10 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     results.push([outcome.article.id, outcome.result]);
   }
   // Only what this build read is kept, so deleted and edited-away versions do not pile up.
-  const changed = pending.length > 0 || keep.size !== cache.entries.size;
-  if (useCache && changed) await writeAnalysisCache(cacheFile, { pipeline, entries: keep });
+  if (useCache) {
+    const changed = new Set(pending.map(({ index }) => hashes[index] as string));
+    for (const key of cache.entries.keys()) if (!keep.has(key)) changed.add(key);
+    await writeAnalysisCache(cacheDir, { pipeline, entries: keep }, changed);
+  }
   return { articles, digests, problems, stats, ...combineAnalyses(results) };
 }

@@ -209,7 +209,6 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       }
       rendered += batch.size;
       collectGarbage();
-
       renderProgress(rendered, toRender);
     }
     await linkFiles([...reused], outDir, staging);

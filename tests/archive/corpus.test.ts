@@ -1,4 +1,4 @@
-import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -75,11 +75,36 @@ describe("loading the corpus through the cache", () => {
 
   it("treats an unreadable cache as empty", async () => {
     await load();
-    const cacheFile = path.join(root, ".cache", "news-archive", "articles.v8");
-    await writeFile(cacheFile, "not a cache");
+    const cacheDir = path.join(root, ".cache", "news-archive", "articles");
+    const files = await readdir(cacheDir);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) await writeFile(path.join(cacheDir, file), "not a cache");
     const after = await load();
     expect(after.stats).toMatchObject({ cached: 0, parsed: 5 });
-    expect((await readFile(cacheFile)).length).toBeGreaterThan(1000);
+    for (const file of files)
+      expect((await readFile(path.join(cacheDir, file))).length).toBeGreaterThan(100);
+  });
+
+  it("rewrites only the cache files that hold what changed", async () => {
+    await load();
+    const cacheDir = path.join(root, ".cache", "news-archive", "articles");
+    const before = new Map<string, number>();
+    for (const file of await readdir(cacheDir))
+      before.set(file, (await stat(path.join(cacheDir, file))).mtimeMs);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await appendFile(
+      path.join(root, "content", "articles", "002_6a68b51c29f6b919.md"),
+      "\nOne more line.\n",
+    );
+    await load();
+    const rewritten: string[] = [];
+    for (const [file, mtime] of before)
+      if ((await stat(path.join(cacheDir, file)).catch(() => null))?.mtimeMs !== mtime)
+        rewritten.push(file);
+    // The old version's file loses it and the new version's file gains it: one or two files.
+    expect(rewritten.length).toBeGreaterThan(0);
+    expect(rewritten.length).toBeLessThanOrEqual(2);
+    expect(rewritten.length).toBeLessThan(before.size);
   });
 
   it("reports a duplicate id and a broken file even when the rest is cached", async () => {
