@@ -13,8 +13,10 @@ import {
 import {
   type Article,
   type ContentProblem,
+  duplicateIdProblem,
   listMarkdownFiles,
   MAX_ARTICLE_BYTES,
+  tooLarge,
 } from "../records/index.ts";
 import {
   type AnalysisCache,
@@ -118,10 +120,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   for (const [index, content] of contents.entries()) {
     const rel = rels[index] as string;
     if ("tooLarge" in content) {
-      problems.push({
-        file: rel,
-        message: `is ${(content.tooLarge / 1024 / 1024).toFixed(1)} MB; articles larger than ${MAX_ARTICLE_BYTES / 1024 / 1024} MB are refused`,
-      });
+      problems.push({ file: rel, message: tooLarge(content.tooLarge) });
       continue;
     }
     const hash = contentHash(content.bytes);
@@ -194,11 +193,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     });
     const other = byId.get(outcome.article.id);
     if (other) {
-      problems.push({
-        file: rel,
-        field: "id",
-        message: `"${outcome.article.id}" is already used by ${other}; ids must be unique`,
-      });
+      problems.push(duplicateIdProblem(rel, outcome.article.id, other));
       continue;
     }
     byId.set(outcome.article.id, rel);

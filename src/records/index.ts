@@ -1,5 +1,6 @@
 export { ContentError, type ContentProblem, formatProblem } from "./errors.ts";
 export {
+  duplicateIdProblem,
   type LoadArticlesResult,
   type LoadResult,
   listMarkdownFiles,
@@ -7,6 +8,7 @@ export {
   MAX_ARTICLE_BYTES,
   parseArticleSource,
   safeMatterOptions,
+  tooLarge,
 } from "./load.ts";
 export { markdownToText, renderBodyHtml } from "./markdown.ts";
 export {

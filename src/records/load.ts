@@ -11,7 +11,7 @@ import { type Article, articleFrontMatterSchema } from "./schema.ts";
 export const MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
 
 /** Reported without reading the file: its size alone says it is no article. */
-const tooLarge = (bytes: number) =>
+export const tooLarge = (bytes: number) =>
   `is ${(bytes / 1024 / 1024).toFixed(1)} MB; articles larger than ${MAX_ARTICLE_BYTES / 1024 / 1024} MB are refused`;
 
 const refuseEngine = (language: string) => ({
@@ -177,6 +177,15 @@ export async function listMarkdownFiles(dir: string): Promise<string[]> {
   return found.sort();
 }
 
+/** Two files claiming one id: the later one (in file order) is refused. */
+export function duplicateIdProblem(file: string, id: string, firstFile: string): ContentProblem {
+  return {
+    file,
+    field: "id",
+    message: `"${id}" is already used by ${firstFile}; ids must be unique`,
+  };
+}
+
 export interface LoadArticlesResult {
   articles: Article[];
   problems: ContentProblem[];
@@ -210,11 +219,7 @@ export async function loadArticles(
     }
     const other = byId.get(result.article.id);
     if (other) {
-      problems.push({
-        file: rel,
-        field: "id",
-        message: `"${result.article.id}" is already used by ${other}; ids must be unique`,
-      });
+      problems.push(duplicateIdProblem(rel, result.article.id, other));
       continue;
     }
     byId.set(result.article.id, rel);
