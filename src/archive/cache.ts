@@ -40,36 +40,43 @@ const PIPELINE_LIBRARIES = [
   "fastest-levenshtein",
 ];
 
-async function sourcesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && /\.(?:ts|js)$/.test(e.name))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
-}
-
 /**
- * Hash of everything besides the inputs that decides a cached entry: the source of the records
- * and knowledge stages and the versions of the libraries they call. Editing the extractor
- * invalidates the cache by itself; nobody has to remember to clear it.
+ * Hash of code: every file under the given paths (relative to this package, files or folders)
+ * and the installed versions of the given libraries. Caches keyed on it empty themselves when
+ * the code that filled them changes; nobody has to remember to clear them.
  */
-export async function pipelineDigest(): Promise<string> {
-  const hash = createHash("sha256");
-  // The archive stage defines the entries' shape, so its source counts too.
-  for (const stage of ["records", "knowledge", "archive"]) {
-    for (const file of await sourcesUnder(path.join(PACKAGE_ROOT, "src", stage))) {
-      hash.update(path.relative(PACKAGE_ROOT, file)).update("\0");
-      hash.update(await readFile(file)).update("\0");
-    }
+export async function codeDigest(
+  paths: readonly string[],
+  libraries: readonly string[],
+): Promise<string> {
+  const files: string[] = [];
+  for (const relative of paths) {
+    const full = path.join(PACKAGE_ROOT, relative);
+    const entries = await readdir(full, { recursive: true, withFileTypes: true }).catch(() => null);
+    if (!entries) files.push(full);
+    else for (const e of entries) if (e.isFile()) files.push(path.join(e.parentPath, e.name));
   }
-  for (const name of PIPELINE_LIBRARIES) {
+  const hash = createHash("sha256");
+  for (const file of files.sort()) {
+    hash.update(path.relative(PACKAGE_ROOT, file)).update("\0");
+    hash.update(await readFile(file)).update("\0");
+  }
+  for (const name of libraries) {
     const manifest = await readFile(
       path.join(PACKAGE_ROOT, "node_modules", name, "package.json"),
       "utf8",
     ).catch(() => "{}");
     hash.update(`${name}@${(JSON.parse(manifest) as { version?: string }).version ?? "?"}\0`);
   }
-  return hash.digest("hex").slice(0, 16);
+  return hash.digest("hex").slice(0, 32);
+}
+
+/**
+ * What decides a cached entry besides its inputs: the source of the records and knowledge stages,
+ * of this stage (it defines the entries' shape), and the libraries they call.
+ */
+export function pipelineDigest(): Promise<string> {
+  return codeDigest(["src/records", "src/knowledge", "src/archive"], PIPELINE_LIBRARIES);
 }
 
 export function contentHash(bytes: Uint8Array): string {

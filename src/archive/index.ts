@@ -1,3 +1,4 @@
+export { codeDigest } from "./cache.ts";
 export { type CorpusOptions, type CorpusStats, type LoadedCorpus, loadCorpus } from "./corpus.ts";
 
 import type {

@@ -1,12 +1,10 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
-import type { ArchiveEntity, ArchiveTopic } from "../archive/index.ts";
+import { type ArchiveEntity, type ArchiveTopic, codeDigest } from "../archive/index.ts";
 import { FEED_SIZE, feedPaths, feedScopes } from "./feeds.ts";
 import { type SitePages, sitePages } from "./pages.ts";
-import { pagePath, sliceFor } from "./pagination.ts";
+import { type PageOf, pagePath, sliceFor } from "./pagination.ts";
 import type { Project } from "./project.ts";
-import { entitiesOfKind, routes } from "./views.ts";
+import { entitiesOfKind, KINDS, routes } from "./views.ts";
 
 /**
  * What each page is made of, as one hash per output file, so a build writes only the pages whose
@@ -27,7 +25,6 @@ export function outputFile(permalink: string): string {
   return relative === "" || relative.endsWith("/") ? `${relative}index.html` : relative;
 }
 
-const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..", "..");
 /** Libraries whose output lands in pages. */
 const RENDER_LIBRARIES = [
   "@11ty/eleventy",
@@ -37,32 +34,16 @@ const RENDER_LIBRARIES = [
 ];
 
 /**
- * Hash of the code that turns the archive into pages (this stage, the templates, the Eleventy
- * config and the rendering libraries) and of the settings: a change to any rewrites every page.
+ * Hash of the code that turns the archive into pages (this stage and the ones it reads records
+ * through, the templates with their stylesheet, the Eleventy config and the rendering libraries)
+ * and of the settings: a change to any rewrites every page.
  */
 export async function siteDigest(project: Project): Promise<string> {
-  const h = createHash("sha256");
-  const sources: string[] = [path.join(PACKAGE_ROOT, ".eleventy.ts")];
-  for (const dir of ["src/site", "src/archive", "src/records", "templates"]) {
-    const entries = await readdir(path.join(PACKAGE_ROOT, dir), {
-      recursive: true,
-      withFileTypes: true,
-    });
-    for (const e of entries) if (e.isFile()) sources.push(path.join(e.parentPath, e.name));
-  }
-  for (const file of sources.sort()) {
-    h.update(path.relative(PACKAGE_ROOT, file)).update("\0");
-    h.update(await readFile(file)).update("\0");
-  }
-  for (const name of RENDER_LIBRARIES) {
-    const manifest = await readFile(
-      path.join(PACKAGE_ROOT, "node_modules", name, "package.json"),
-      "utf8",
-    ).catch(() => "{}");
-    h.update(`${name}@${(JSON.parse(manifest) as { version?: string }).version ?? "?"}\0`);
-  }
-  h.update(JSON.stringify(project.config));
-  return h.digest("hex").slice(0, 32);
+  const code = await codeDigest(
+    [".eleventy.ts", "src/site", "src/archive", "src/records", "templates"],
+    RENDER_LIBRARIES,
+  );
+  return hash(code, JSON.stringify(project.config));
 }
 
 export interface RenderPlan {
@@ -113,6 +94,16 @@ export function planOutputs(
   };
   const plan = new Map<string, string>();
   const pages: SitePages = sitePages(archive, config);
+  /** A page of a paginated list; the page number and count show on it (pager, title). */
+  const planListPage = (page: PageOf, kind: string, ...shows: string[]) =>
+    plan.set(
+      outputFile(pagePath(page.base, page.number)),
+      hash(site, kind, `${page.number}/${page.count}`, ...shows),
+    );
+  // The first page of an entity or topic draws a timeline of every article; later pages show
+  // their slice only.
+  const shownOn = <T>(items: readonly T[], page: PageOf) =>
+    page.number === 1 ? items : sliceFor(items, page, size);
   const search = new Map<string, string>();
 
   for (const id of pages.articles) {
@@ -138,65 +129,44 @@ export function planOutputs(
     const e = archive.entityById.get(page.id);
     if (!e) continue;
     if (page.number === 1) search.set(outputFile(page.base), hash(site, entityFull(e)));
-    // The first page draws a timeline of every article; later pages show their slice only.
-    const shown = page.number === 1 ? e.occurrences : sliceFor(e.occurrences, page, size);
-    plan.set(
-      outputFile(pagePath(page.base, page.number)),
-      hash(
-        site,
-        "entity",
-        `${page.number}/${page.count}`,
-        entityFull(e),
-        ...shown.map((o) => `${o.articleId}:${article(o.articleId)}:${o.mentions}`),
-        // Co-mentioned entities appear as links: their name, nothing else of theirs.
-        ...e.coMentions
-          .slice(0, 30)
-          .map((co) => `${co.id}:${archive.entityById.get(co.id)?.name ?? ""}:${co.count}`),
+    planListPage(
+      page,
+      "entity",
+      entityFull(e),
+      ...shownOn(e.occurrences, page).map(
+        (o) => `${o.articleId}:${article(o.articleId)}:${o.mentions}`,
       ),
+      // Co-mentioned entities appear as links: their name, nothing else of theirs.
+      ...e.coMentions
+        .slice(0, 30)
+        .map((co) => `${co.id}:${archive.entityById.get(co.id)?.name ?? ""}:${co.count}`),
     );
   }
   for (const page of pages.topicPages) {
     const t = archive.topicById.get(page.id);
     if (!t) continue;
     if (page.number === 1) search.set(outputFile(page.base), hash(site, topicOwn(t)));
-    const shown = page.number === 1 ? t.articleIds : sliceFor(t.articleIds, page, size);
-    plan.set(
-      outputFile(pagePath(page.base, page.number)),
-      hash(
-        site,
-        "topic",
-        `${page.number}/${page.count}`,
-        topicOwn(t),
-        ...shown.map((id) => `${id}:${article(id)}`),
-      ),
+    planListPage(
+      page,
+      "topic",
+      topicOwn(t),
+      ...shownOn(t.articleIds, page).map((id) => `${id}:${article(id)}`),
     );
   }
   for (const page of pages.yearPages) {
     const year = archive.years.find((y) => y.year === page.year);
     if (!year) continue;
-    plan.set(
-      outputFile(pagePath(page.base, page.number)),
-      hash(
-        site,
-        "year",
-        `${page.number}/${page.count}`,
-        ...year.months.map((m) => `${m.key}:${m.articleIds.join(",")}`),
-        ...year.articleIds.map((id) => `${id}:${article(id)}`),
-      ),
+    planListPage(
+      page,
+      "year",
+      ...year.months.map((m) => `${m.key}:${m.articleIds.join(",")}`),
+      ...year.articleIds.map((id) => `${id}:${article(id)}`),
     );
   }
+  const ofKind = new Map(KINDS.map((kind) => [kind, entitiesOfKind(archive.entities, kind)]));
   for (const page of pages.kindPages) {
-    const all = entitiesOfKind(archive.entities, page.kind);
-    plan.set(
-      outputFile(pagePath(page.base, page.number)),
-      hash(
-        site,
-        "kind",
-        `${page.number}/${page.count}`,
-        String(all.length),
-        ...sliceFor(all, page, size).map(entityFull),
-      ),
-    );
+    const all = ofKind.get(page.kind) ?? [];
+    planListPage(page, "kind", String(all.length), ...sliceFor(all, page, size).map(entityFull));
   }
   for (const scope of feedScopes(archive, config.title)) {
     const digest = hash(
