@@ -1,5 +1,6 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { monthName } from "../src/site/views.ts";
 
 /**
  * A deterministic synthetic corpus of raw scraped articles for the benchmark: ~600 words each,
@@ -113,20 +114,6 @@ export const HEADER_STYLES: readonly HeaderStyle[] = [
   { name: "missing", weight: 0.15, pattern: /^$/ },
 ];
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 /** AP style, as US outlets print it: "Aug.", "Sept.", but "March" and "July" in full. */
 const AP_MONTHS = [
   "Jan.",
@@ -156,9 +143,9 @@ function headerLine(style: string, day: Date, random: Random): string | null {
     case "date-prefix":
       return ` date ${iso} `;
     case "gmt-glued":
-      return `${pad(hour)}:${minute} GMT${d} ${MONTHS[m]} ${y}`;
+      return `${pad(hour)}:${minute} GMT${d} ${monthName(m + 1)} ${y}`;
     case "published":
-      return `Published: ${d} ${MONTHS[m]} ${y}`;
+      return `Published: ${d} ${monthName(m + 1)} ${y}`;
     case "iso-datetime":
       return `${iso}T${pad(hour)}:${minute}:00Z`;
     case "updated-ap":

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { link, mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -117,8 +117,4 @@ export async function recordFiles(
     if (info?.isFile()) files[file] = { signature, size: info.size, mtimeMs: info.mtimeMs };
   });
   return files;
-}
-
-export async function removeQuietly(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
 }

@@ -102,18 +102,3 @@ export async function buildSearchShards(
   }
   return counted;
 }
-
-/** One index over a whole built site, as the Pagefind CLI would make it. */
-export async function buildSearchIndex(siteDir: string): Promise<{ pages: number }> {
-  const { index, errors } = await pagefind.createIndex({});
-  if (!index) throw new Error(`Pagefind could not start: ${errors.join("; ")}`);
-  try {
-    const added = await index.addDirectory({ path: siteDir });
-    if (added.errors.length > 0) throw new Error(`Pagefind: ${added.errors.join("; ")}`);
-    const written = await index.writeFiles({ outputPath: path.join(siteDir, "pagefind") });
-    if (written.errors.length > 0) throw new Error(`Pagefind: ${written.errors.join("; ")}`);
-    return { pages: await countedPages(path.join(siteDir, "pagefind")) };
-  } finally {
-    await pagefind.close();
-  }
-}

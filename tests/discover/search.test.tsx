@@ -11,7 +11,7 @@ import {
   SearchFilterTags,
   topicSearchFilters,
 } from "../../src/site/discover/search-filters.tsx";
-import { buildSearchIndex } from "../../src/site/search.ts";
+import { buildSearchShards } from "../../src/site/search.ts";
 import { testArchive } from "./corpus.ts";
 
 const archive = testArchive();
@@ -88,7 +88,7 @@ function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><nav>Home Archive Search</nav>${body}</body></html>`;
 }
 
-describe("buildSearchIndex", () => {
+describe("buildSearchShards", () => {
   it("indexes the marked pages of a folder with the real Pagefind binary, filters included", async () => {
     const out = await mkdtemp(path.join(tmpdir(), "discover-search-"));
     dirs.push(out);
@@ -126,7 +126,9 @@ describe("buildSearchIndex", () => {
       await writeFile(path.join(out, file), html);
     }
 
-    expect(await buildSearchIndex(out)).toEqual({ pages: 2 });
+    // Every page is handed over; only the two marked data-pagefind-body are indexed.
+    const counted = await buildSearchShards(out, [{ index: 0, files: Object.keys(pages).sort() }]);
+    expect([...counted]).toEqual([[0, 2]]);
     for (const file of [
       "pagefind.js",
       "pagefind-ui.js",
