@@ -1,5 +1,4 @@
-import type { ArchiveArticle } from "../src/archive/index.ts";
-import { renderBodyHtml, type TextAnnotation } from "../src/records/index.ts";
+import { type ArchiveArticle, linkEntities } from "../src/archive/index.ts";
 import { articleSearchFilters, SearchFilterTags } from "../src/site/discover/search-filters.tsx";
 import { loadedProject } from "../src/site/project.ts";
 import { newsArticleNode } from "../src/site/structured.ts";
@@ -12,21 +11,9 @@ export const data = {
   permalink: (page: { articleId: string }) => routes.article(page.articleId),
 };
 
-function annotations(article: ArchiveArticle): TextAnnotation[] {
+function entityHref(entityId: string): string | null {
   const { config, archive } = loadedProject();
-  return article.analysis.mentions.flatMap((m) => {
-    const entity = archive.entityById.get(m.entityId);
-    return entity
-      ? [
-          {
-            start: m.start,
-            end: m.end,
-            href: href(config, routes.entity(entity.id)),
-            className: "mention",
-          },
-        ]
-      : [];
-  });
+  return archive.entityById.has(entityId) ? href(config, routes.entity(entityId)) : null;
 }
 
 function DateBlock({ article }: { article: ArchiveArticle }) {
@@ -104,7 +91,7 @@ export function render(page: { articleId: string }) {
       title={article.title}
       path={path}
       ogType="article"
-      description={article.text.split("\n\n")[0]?.slice(0, 200)}
+      description={article.lead.slice(0, 200)}
       breadcrumbs={[{ label: "Archive", path: routes.archive() }]}
       structuredData={[
         newsArticleNode(
@@ -130,7 +117,7 @@ export function render(page: { articleId: string }) {
         <div
           class="body"
           dangerouslySetInnerHTML={{
-            __html: renderBodyHtml(article.markdown, annotations(article)),
+            __html: linkEntities(article.body, entityHref),
           }}
         />
         <footer class="provenance">

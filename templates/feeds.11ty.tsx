@@ -1,4 +1,4 @@
-import { atomFeed, type FeedScope, feedPaths, feedScopes, jsonFeed } from "../src/site/feeds.ts";
+import { atomFeed, feedPaths, feedScope, jsonFeed } from "../src/site/feeds.ts";
 import { loadedProject } from "../src/site/project.ts";
 
 interface FeedPage {
@@ -11,24 +11,9 @@ export const data = {
   eleventyExcludeFromCollections: true,
 };
 
-let scopes: { key: unknown; byPath: Map<string, FeedScope> } | null = null;
-
-function scopeFor(path: string): FeedScope {
-  const { archive, config } = loadedProject();
-  if (scopes?.key !== archive) {
-    scopes = {
-      key: archive,
-      byPath: new Map(feedScopes(archive, config.title).map((s) => [s.path, s])),
-    };
-  }
-  const scope = scopes.byPath.get(path);
-  if (!scope) throw new Error(`No feed for ${path}`);
-  return scope;
-}
-
 export function render(page: FeedPage): string {
   const { archive, config } = loadedProject();
-  const scope = scopeFor(page.feed.scope);
+  const scope = feedScope(archive, config.title, page.feed.scope);
   return page.feed.format === "atom"
     ? atomFeed(archive, config, scope)
     : jsonFeed(archive, config, scope);

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import path from "node:path";
 import { deserialize, serialize } from "node:v8";
 import type { ArticleResult } from "../knowledge/index.ts";
-import type { Article } from "../records/index.ts";
+import type { PreparedArticle } from "./work.ts";
 
 /**
  * What parsing and analysing one article produced, kept between builds under the hash of the
@@ -11,7 +11,7 @@ import type { Article } from "../records/index.ts";
  * knowledge base, so it is valid only while `kbDigest` matches.
  */
 export interface CachedArticle {
-  article: Omit<Article, "file">;
+  article: Omit<PreparedArticle, "file">;
   kbDigest: string;
   result: ArticleResult;
   /** Hash of `article` and `result` together: pages made from them change only when it does. */
@@ -84,7 +84,10 @@ export function contentHash(bytes: Uint8Array): string {
 }
 
 /** Hash of what an article's pages are made of; equal results give equal digests. */
-export function outcomeDigest(article: Omit<Article, "file">, result: ArticleResult): string {
+export function outcomeDigest(
+  article: Omit<PreparedArticle, "file">,
+  result: ArticleResult,
+): string {
   return createHash("sha256")
     .update(serialize([article, result]))
     .digest("hex")

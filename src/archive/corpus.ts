@@ -11,7 +11,6 @@ import {
   type KnowledgeBase,
 } from "../knowledge/index.ts";
 import {
-  type Article,
   type ContentProblem,
   duplicateIdProblem,
   listMarkdownFiles,
@@ -28,7 +27,12 @@ import {
   readAnalysisCache,
   writeAnalysisCache,
 } from "./cache.ts";
-import { type ArticleOutcome, type ArticleTask, runArticleTask } from "./work.ts";
+import {
+  type ArticleOutcome,
+  type ArticleTask,
+  type PreparedArticle,
+  runArticleTask,
+} from "./work.ts";
 
 export interface CorpusOptions {
   /** Project folder holding content/articles; paths in records and problems are relative to it. */
@@ -56,7 +60,7 @@ export interface CorpusStats {
 }
 
 export interface LoadedCorpus extends CorpusAnalysis {
-  articles: Article[];
+  articles: PreparedArticle[];
   /**
    * Per article id, a hash of its record, analysis and file path: what decides whether pages
    * showing the article must be written again.
@@ -130,13 +134,14 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
       outcomes[index] = { ok: true, article: hit.article, result: hit.result };
       digestsByIndex[index] = hit.digest;
       stats.cached += 1;
-    } else if (hit) {
-      pending.push({ index, task: { rel, article: hit.article } });
     } else {
+      // A knowledge-base change re-parses too: the cache keeps no Markdown to analyse again.
       pending.push({ index, task: { rel, bytes: content.bytes } });
-      stats.parsed += 1;
     }
   }
+  // The bytes of cached articles were needed for their hash only; the pending tasks hold the rest.
+  contents.length = 0;
+  stats.parsed = pending.length;
   stats.analysed = pending.length;
 
   let done = stats.cached;
@@ -172,7 +177,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     }
   }
 
-  const articles: Article[] = [];
+  const articles: PreparedArticle[] = [];
   const results: [string, ArticleResult][] = [];
   const byId = new Map<string, string>();
   const keep = new Map<string, CachedArticle>();

@@ -1,21 +1,24 @@
+export { linkEntities } from "./body.ts";
 export { codeDigest } from "./cache.ts";
 export { type CorpusOptions, type CorpusStats, type LoadedCorpus, loadCorpus } from "./corpus.ts";
+export { type PreparedArticle, prepareArticle, sentenceAround } from "./work.ts";
 
 import type {
   ArticleAnalysis,
   DatedRole,
   DiscoveredEntity,
   KnowledgeBase,
-  Mention,
 } from "../knowledge/index.ts";
 import type { Article, EntityKind } from "../records/index.ts";
+import { type PreparedArticle, prepareArticle } from "./work.ts";
 
 /**
  * The whole corpus indexed once: every lookup a page needs is a map read, so rendering stays
  * linear in the number of pages however large the archive grows.
  */
 
-export interface ArchiveArticle extends Article {
+/** An article as pages show it (see PreparedArticle), with its analysis and place in time. */
+export interface ArchiveArticle extends Omit<PreparedArticle, "sentences"> {
   analysis: ArticleAnalysis;
   /** The day the archive files the article under: its date, else the start of its estimated period. */
   sortDate: string | null;
@@ -91,7 +94,8 @@ export interface Archive {
 }
 
 export interface ArchiveInput {
-  articles: readonly Article[];
+  /** Prepared as the corpus loader does, or records as parsed (prepared here). */
+  articles: readonly (PreparedArticle | Article)[];
   analyses: ReadonlyMap<string, ArticleAnalysis>;
   discovered: readonly DiscoveredEntity[];
   kb: KnowledgeBase;
@@ -119,30 +123,62 @@ function compareNewestFirst(a: ArchiveArticle, b: ArchiveArticle): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** The sentence of `text` around offset `at`, trimmed to a readable length. */
-export function sentenceAround(text: string, at: number, maxLength = 320): string {
-  const before = text.slice(0, at);
-  let start = 0;
-  for (const boundary of before.matchAll(/[.!?]["”’)]?\s+|\n\n/g)) {
-    start = boundary.index + boundary[0].length;
-  }
-  const endMatch = /[.!?](?=["”’)]?(?:\s|$))|\n\n/.exec(text.slice(at));
-  let end = endMatch ? at + endMatch.index + 1 : text.length;
-  if (endMatch?.[0] === "\n\n") end -= 1;
-  if (end - start > maxLength) {
-    start = Math.max(start, at - maxLength / 2);
-    end = Math.min(end, start + maxLength);
-  }
-  return text.slice(start, end).replace(/\s+/g, " ").trim();
-}
-
-function firstMention(mentions: readonly Mention[], entityId: string): Mention | undefined {
-  return mentions.find((m) => m.entityId === entityId);
+/**
+ * `Archive.related`, made outside buildArchive: a closure there would keep buildArchive's whole
+ * scope alive with the archive, including its input (every article's Markdown and text).
+ */
+function relatedFinder(
+  articleById: ReadonlyMap<string, ArchiveArticle>,
+  articlesByEntity: ReadonlyMap<string, readonly string[]>,
+  topicById: ReadonlyMap<string, ArchiveTopic>,
+): Archive["related"] {
+  // Plain localeCompare builds a collator per call; one shared collator orders the same way.
+  const collator = new Intl.Collator();
+  const relatedCache = new Map<string, ArchiveArticle[]>();
+  return (articleId: string, limit = 5): ArchiveArticle[] => {
+    const key = `${limit}:${articleId}`;
+    const known = relatedCache.get(key);
+    if (known) return known;
+    const article = articleById.get(articleId);
+    if (!article) return [];
+    const scores = new Map<string, number>();
+    const add = (ids: readonly string[], weight: number) => {
+      for (const id of ids) if (id !== articleId) scores.set(id, (scores.get(id) ?? 0) + weight);
+    };
+    // Rare shared actors say more about kinship than ubiquitous ones ("NATO" is in every article),
+    // and skipping the ubiquitous ones keeps this linear in archive size instead of quadratic.
+    for (const e of article.analysis.entities) {
+      const ids = articlesByEntity.get(e.id) ?? [];
+      if (ids.length <= RELATED_MAX_POSTINGS) add(ids, 1 / Math.log2(1 + ids.length));
+    }
+    for (const t of article.analysis.topics) {
+      const ids = topicById.get(t.id)?.articleIds ?? [];
+      if (ids.length <= RELATED_MAX_POSTINGS) add(ids, 0.5);
+    }
+    // The best few by a running selection: sorting every candidate is most of the cost otherwise.
+    const before = (a: [string, number], b: [string, number]) =>
+      a[1] > b[1] || (a[1] === b[1] && collator.compare(a[0], b[0]) < 0);
+    const best: [string, number][] = [];
+    for (const entry of scores) {
+      if (best.length === limit && !before(entry, best[limit - 1] as [string, number])) continue;
+      let at = best.length;
+      while (at > 0 && before(entry, best[at - 1] as [string, number])) at -= 1;
+      best.splice(at, 0, entry);
+      if (best.length > limit) best.pop();
+    }
+    const found = best.flatMap(([id]) => articleById.get(id) ?? []);
+    relatedCache.set(key, found);
+    return found;
+  };
 }
 
 export function buildArchive(input: ArchiveInput): Archive {
-  const articles: ArchiveArticle[] = input.articles.map((article) => {
-    const analysis = input.analyses.get(article.id) ?? EMPTY_ANALYSIS;
+  const sentencesById = new Map<string, Record<string, string>>();
+  const articles: ArchiveArticle[] = input.articles.map((source) => {
+    const analysis = input.analyses.get(source.id) ?? EMPTY_ANALYSIS;
+    const { sentences, ...article } =
+      "markdown" in source ? { ...prepareArticle(source, analysis), file: source.file } : source;
+    sentencesById.set(article.id, sentences);
     const estimate = article.date ? null : analysis.estimatedPeriod;
     return {
       ...article,
@@ -186,11 +222,10 @@ export function buildArchive(input: ArchiveInput): Archive {
         entity = { ...base, occurrences: [], mentionCount: 0, coMentions: [] };
         entityById.set(entry.id, entity);
       }
-      const mention = firstMention(article.analysis.mentions, entry.id);
       entity.occurrences.push({
         articleId: article.id,
         mentions: entry.mentions,
-        sentence: mention ? sentenceAround(article.text, mention.start) : "",
+        sentence: sentencesById.get(article.id)?.[entry.id] ?? "",
       });
       entity.mentionCount += entry.mentions;
       const row = pairCounts.get(entry.id) ?? new Map<string, number>();
@@ -258,44 +293,7 @@ export function buildArchive(input: ArchiveInput): Archive {
       e.occurrences.map((o) => o.articleId),
     );
 
-  // Plain localeCompare builds a collator per call; one shared collator orders the same way.
-  const collator = new Intl.Collator();
-  const relatedCache = new Map<string, ArchiveArticle[]>();
-  const related = (articleId: string, limit = 5): ArchiveArticle[] => {
-    const key = `${limit}:${articleId}`;
-    const known = relatedCache.get(key);
-    if (known) return known;
-    const article = articleById.get(articleId);
-    if (!article) return [];
-    const scores = new Map<string, number>();
-    const add = (ids: readonly string[], weight: number) => {
-      for (const id of ids) if (id !== articleId) scores.set(id, (scores.get(id) ?? 0) + weight);
-    };
-    // Rare shared actors say more about kinship than ubiquitous ones ("NATO" is in every article),
-    // and skipping the ubiquitous ones keeps this linear in archive size instead of quadratic.
-    for (const e of article.analysis.entities) {
-      const ids = articlesByEntity.get(e.id) ?? [];
-      if (ids.length <= RELATED_MAX_POSTINGS) add(ids, 1 / Math.log2(1 + ids.length));
-    }
-    for (const t of article.analysis.topics) {
-      const ids = topicById.get(t.id)?.articleIds ?? [];
-      if (ids.length <= RELATED_MAX_POSTINGS) add(ids, 0.5);
-    }
-    // The best few by a running selection: sorting every candidate is most of the cost otherwise.
-    const before = (a: [string, number], b: [string, number]) =>
-      a[1] > b[1] || (a[1] === b[1] && collator.compare(a[0], b[0]) < 0);
-    const best: [string, number][] = [];
-    for (const entry of scores) {
-      if (best.length === limit && !before(entry, best[limit - 1] as [string, number])) continue;
-      let at = best.length;
-      while (at > 0 && before(entry, best[at - 1] as [string, number])) at -= 1;
-      best.splice(at, 0, entry);
-      if (best.length > limit) best.pop();
-    }
-    const found = best.flatMap(([id]) => articleById.get(id) ?? []);
-    relatedCache.set(key, found);
-    return found;
-  };
+  const related = relatedFinder(articleById, articlesByEntity, topicById);
 
   return {
     articles,

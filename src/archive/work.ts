@@ -1,33 +1,103 @@
 import {
   type Analyzer,
+  type ArticleAnalysis,
   type ArticleResult,
   analyzeArticle,
   createAnalyzer,
   type KnowledgeBase,
 } from "../knowledge/index.ts";
 import { type Article, type ContentProblem, parseArticleSource } from "../records/index.ts";
+import { markedBodyHtml } from "./body.ts";
 
 /**
- * The unit of work of a build: one article, parsed if its bytes are new and analysed if its
- * analysis is missing or stale. Pure, so it runs the same in the main thread and in workers.
+ * An article as the archive keeps it: its record with the Markdown and the full plain text
+ * replaced by what pages show of them. Those two are half of an article's memory, and only the
+ * parse and the analysis need them; dropping them where the article is analysed keeps them out
+ * of the cache and out of the build's main thread.
  */
-export type ArticleTask =
-  | { rel: string; bytes: Uint8Array }
-  | { rel: string; article: Omit<Article, "file"> };
+export interface PreparedArticle extends Omit<Article, "markdown" | "text"> {
+  /** The first block of the plain text: summaries, feed items and descriptions. */
+  lead: string;
+  /**
+   * Body HTML with every mention marked, as UTF-8; `linkEntities` turns the marks into links.
+   * Bytes rather than a string: most articles have a character outside Latin-1 (a dash, a curly
+   * quote), which makes V8 store the whole string at two bytes a character, and bytes sit outside
+   * the heap the garbage collector walks.
+   */
+  body: Uint8Array;
+  /** For each entity the article mentions, the sentence around its first mention. */
+  sentences: Record<string, string>;
+}
+
+/** The sentence of `text` around offset `at`, trimmed to a readable length. */
+export function sentenceAround(text: string, at: number, maxLength = 320): string {
+  const before = text.slice(0, at);
+  let start = 0;
+  for (const boundary of before.matchAll(/[.!?]["”’)]?\s+|\n\n/g)) {
+    start = boundary.index + boundary[0].length;
+  }
+  const endMatch = /[.!?](?=["”’)]?(?:\s|$))|\n\n/.exec(text.slice(at));
+  let end = endMatch ? at + endMatch.index + 1 : text.length;
+  if (endMatch?.[0] === "\n\n") end -= 1;
+  if (end - start > maxLength) {
+    start = Math.max(start, at - maxLength / 2);
+    end = Math.min(end, start + maxLength);
+  }
+  return text.slice(start, end).replace(/\s+/g, " ").trim();
+}
+
+/**
+ * A copy of a string that shares no memory with the one it was cut from. V8 keeps a substring as
+ * a view of its parent, so a lead or a sentence kept in the archive would otherwise keep the
+ * article's whole text alive.
+ */
+function detached(part: string): string {
+  return Buffer.from(part, "utf16le").toString("utf16le");
+}
+
+// TextEncoder gives each body a buffer of its own; Buffer.from would share a pool that
+// copying to another thread or into the cache would carry whole.
+const utf8 = new TextEncoder();
+
+/** What the archive keeps of a parsed article, made from it and its analysis. */
+export function prepareArticle(
+  article: Omit<Article, "file">,
+  analysis: Pick<ArticleAnalysis, "mentions">,
+): Omit<PreparedArticle, "file"> {
+  const { markdown, text, ...rest } = article;
+  const sentences: Record<string, string> = {};
+  for (const mention of analysis.mentions) {
+    if (!Object.hasOwn(sentences, mention.entityId)) {
+      sentences[mention.entityId] = detached(sentenceAround(text, mention.start));
+    }
+  }
+  return {
+    ...rest,
+    lead: detached(text.split("\n\n", 1)[0] ?? ""),
+    body: utf8.encode(markedBodyHtml(markdown, analysis.mentions)),
+    sentences,
+  };
+}
+
+/**
+ * The unit of work of a build: one article, parsed and analysed. Pure, so it runs the same in
+ * the main thread and in workers.
+ */
+export interface ArticleTask {
+  rel: string;
+  bytes: Uint8Array;
+}
 
 export type ArticleOutcome =
-  | { ok: true; article: Omit<Article, "file">; result: ArticleResult }
+  | { ok: true; article: Omit<PreparedArticle, "file">; result: ArticleResult }
   | { ok: false; problems: ContentProblem[] };
 
 export function runArticleTask(task: ArticleTask, analyzer: Analyzer): ArticleOutcome {
-  let article: Omit<Article, "file">;
-  if ("bytes" in task) {
-    const parsed = parseArticleSource(task.bytes, task.rel);
-    if (!parsed.ok) return parsed;
-    const { file: _, ...rest } = parsed.article;
-    article = rest;
-  } else article = task.article;
-  return { ok: true, article, result: analyzeArticle(article, analyzer) };
+  const parsed = parseArticleSource(task.bytes, task.rel);
+  if (!parsed.ok) return parsed;
+  const { file: _, ...article } = parsed.article;
+  const result = analyzeArticle(article, analyzer);
+  return { ok: true, article: prepareArticle(article, result.analysis), result };
 }
 
 let workerAnalyzer: Analyzer | null = null;

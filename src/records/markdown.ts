@@ -204,9 +204,17 @@ export function hastToText(tree: HastRoot): string {
   return walkText(tree, () => {});
 }
 
+/**
+ * The tree of the body last turned into text. A build renders an article's HTML right after its
+ * text, in the same task, and parsing the Markdown is most of the cost of either.
+ */
+let lastParsed: { markdown: string; tree: HastRoot } | null = null;
+
 /** Plain text of a Markdown body, the string mention offsets refer to. */
 export function markdownToText(markdown: string): string {
-  return hastToText(markdownToHast(markdown));
+  const tree = markdownToHast(markdown);
+  lastParsed = { markdown, tree };
+  return hastToText(tree);
 }
 
 /**
@@ -259,7 +267,9 @@ export function renderBodyHtml(
   markdown: string,
   annotations: readonly TextAnnotation[] = [],
 ): string {
-  const tree = markdownToHast(markdown);
+  // Annotating changes the tree, so a remembered tree serves one render only.
+  const tree = lastParsed?.markdown === markdown ? lastParsed.tree : markdownToHast(markdown);
+  lastParsed = null;
   annotate(tree, annotations);
   return stringifier.stringify(tree);
 }

@@ -34,6 +34,24 @@ export function feedScopes(archive: Archive, siteTitle: string): FeedScope[] {
   ];
 }
 
+/**
+ * The feed scopes by page path, made once per archive. Kept here, not in the feeds template: a
+ * build renders in several Eleventy runs and each loads the template module anew, so a template
+ * module's own memo would be rebuilt per run and, from the last run, keep the archive alive
+ * through the search stage.
+ */
+const scopesByArchive = new WeakMap<Archive, Map<string, FeedScope>>();
+export function feedScope(archive: Archive, siteTitle: string, scopePath: string): FeedScope {
+  let byPath = scopesByArchive.get(archive);
+  if (!byPath) {
+    byPath = new Map(feedScopes(archive, siteTitle).map((s) => [s.path, s]));
+    scopesByArchive.set(archive, byPath);
+  }
+  const scope = byPath.get(scopePath);
+  if (!scope) throw new Error(`No feed for ${scopePath}`);
+  return scope;
+}
+
 export const feedPaths = (scopePath: string) => ({
   atom: `${scopePath}feed.xml`,
   json: `${scopePath}feed.json`,
@@ -73,7 +91,7 @@ function xmlEscape(text: string): string {
 }
 
 function summaryOf(article: ArchiveArticle): string {
-  const lead = article.text.split("\n\n")[0] ?? "";
+  const { lead } = article;
   return lead.length > 500 ? `${lead.slice(0, 500).replace(/\s+\S*$/, "")}…` : lead;
 }
 

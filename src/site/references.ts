@@ -19,7 +19,7 @@ function topicLine(source: string, id: string): number | undefined {
  * would otherwise vanish from the article page without a word.
  */
 export async function checkTopicReferences(
-  articles: readonly Article[],
+  articles: readonly Pick<Article, "file" | "topics">[],
   kb: KnowledgeBase,
   root: string,
 ): Promise<ContentProblem[]> {

@@ -188,6 +188,11 @@ function toAnalysis(spec: Spec): ArticleAnalysis {
   };
 }
 
+/** The plain text of a test article, the string mention offsets refer to. */
+export function textOf(articleId: string): string {
+  return SPECS.find((s) => s.id === articleId)?.text ?? "";
+}
+
 /** The corpus, its input in the given order (builds must not depend on it). */
 export function testArchive(order: "as-written" | "reversed" = "as-written"): Archive {
   const specs = order === "reversed" ? [...SPECS].reverse() : SPECS;

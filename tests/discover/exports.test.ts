@@ -9,7 +9,7 @@ import {
   mentionsCsv,
   toCsv,
 } from "../../src/site/exports.ts";
-import { config, HOSTILE_TITLE, kb, testArchive } from "./corpus.ts";
+import { config, HOSTILE_TITLE, kb, testArchive, textOf } from "./corpus.ts";
 
 /** The documented shapes, strict: a field added or renamed without a README note fails here. */
 const articlesSchema = z.strictObject({
@@ -187,10 +187,10 @@ describe("CSV exports", () => {
       archive.articles.reduce((n, a) => n + a.analysis.mentions.length, 0),
     );
     for (const [articleId, , start, end, surface] of rows.slice(1)) {
-      const text = archive.articleById.get(articleId ?? "")?.text ?? "";
+      const text = textOf(articleId ?? "");
       expect(text.slice(Number(start), Number(end))).toBe(surface);
     }
-    const text = archive.articleById.get("wire-2021-08-16-kabul-falls")?.text ?? "";
+    const text = textOf("wire-2021-08-16-kabul-falls");
     const at = text.indexOf("Mr Mohib");
     expect(rows).toContainEqual([
       "wire-2021-08-16-kabul-falls",

@@ -102,7 +102,7 @@ describe("buildSearchShards", () => {
           <article data-pagefind-body="">
             <SearchFilterTags filters={articleSearchFilters(archive, falls)} />
             <h1>{falls.title}</h1>
-            <p>{falls.text}</p>
+            <p>{falls.lead}</p>
           </article>,
         ),
       ),
