@@ -1,10 +1,4 @@
-import {
-  articlesCsv,
-  articlesExport,
-  entitiesCsv,
-  entitiesExport,
-  mentionsCsv,
-} from "../src/site/exports.ts";
+import { dataExports } from "../src/site/exports.ts";
 import { sitePaths } from "../src/site/pages.ts";
 import { loadedProject } from "../src/site/project.ts";
 import { robotsTxt, sitemapFiles } from "../src/site/sitemap.ts";
@@ -24,19 +18,11 @@ export const data = {
 export function render(page: OutputPage): string {
   const { archive, config, kb } = loadedProject();
   switch (page.output) {
-    case "/data/articles.json":
-      return `${JSON.stringify(articlesExport(archive, kb, config), null, 2)}\n`;
-    case "/data/entities.json":
-      return `${JSON.stringify(entitiesExport(archive, config), null, 2)}\n`;
-    case "/data/articles.csv":
-      return articlesCsv(archive, kb, config);
-    case "/data/entities.csv":
-      return entitiesCsv(archive, config);
-    case "/data/mentions.csv":
-      return mentionsCsv(archive);
     case "/robots.txt":
       return robotsTxt(config);
     default: {
+      const data = dataExports(archive, kb, config).get(page.output);
+      if (data) return [...data()].join("");
       const file = sitemapFiles(sitePaths(archive, config), config).get(page.output);
       if (file === undefined) throw new Error(`Unknown output ${page.output}`);
       return file;

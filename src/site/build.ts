@@ -2,11 +2,13 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { setImmediate } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import Eleventy from "@11ty/eleventy";
-import type { CorpusStats } from "../archive/index.ts";
+import type { Archive, CorpusStats } from "../archive/index.ts";
 import { ContentError } from "../records/index.ts";
+import { DATA_EXPORT_PATHS, writeDataExports } from "./exports.ts";
 import { indexedPageCount, outputFile, planOutputs, siteDigest } from "./plan.ts";
 import { silentProgress, stderrProgress } from "./progress.ts";
 import {
@@ -107,6 +109,21 @@ const collectGarbage: () => void = (() => {
   return typeof gc === "function" ? () => gc() : () => {};
 })();
 
+/**
+ * One Eleventy run. A function of its own so nothing of the run outlives it: the instance holds
+ * every page it wrote (the last run's data exports are hundreds of megabytes), and a local in the
+ * build's loop stayed reachable from the stack through the search stage.
+ */
+async function runEleventy(outDir: string, pathPrefix: string, silent: boolean): Promise<void> {
+  const eleventy = new Eleventy(path.join(PACKAGE_ROOT, "templates"), outDir, {
+    configPath: path.join(PACKAGE_ROOT, ".eleventy.ts"),
+    quietMode: true,
+    pathPrefix,
+  });
+  if (silent) eleventy.disableLogger();
+  await eleventy.write();
+}
+
 /** Where templates and the Eleventy config live: this package, whatever content root is built. */
 export const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -187,23 +204,20 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     const batches = renderBatches(plan.outputs, reused, options.batchSize ?? RENDER_BATCH);
     const toRender = plan.outputs.size - reused.size;
     let rendered = 0;
+    // Written by streaming after the runs: as pages, each would be held whole in memory.
+    const streamedExports = new Set(DATA_EXPORT_PATHS);
     for (const [index, batch] of batches.entries()) {
       // Fixed pages and whole-archive outputs are not in the plan: the last run writes them alone,
       // since the data exports of a large archive are as heavy as a batch of pages.
       const last = index === batches.length - 1;
       useRenderSelection((permalink) => {
         const file = outputFile(permalink);
-        return plan.outputs.has(file) ? batch.has(file) : last;
+        if (plan.outputs.has(file)) return batch.has(file);
+        return last && !streamedExports.has(permalink);
       });
       try {
-        const eleventy = new Eleventy(path.join(PACKAGE_ROOT, "templates"), staging, {
-          configPath: path.join(PACKAGE_ROOT, ".eleventy.ts"),
-          quietMode: true,
-          pathPrefix: project.config.pathPrefix,
-        });
         // Eleventy prints its own "Wrote N files" line even in quiet mode; --quiet means silence.
-        if (options.quiet || batches.length > 1) eleventy.disableLogger();
-        await eleventy.write();
+        await runEleventy(staging, project.config.pathPrefix, options.quiet || batches.length > 1);
       } finally {
         useRenderSelection(null);
       }
@@ -211,21 +225,22 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       collectGarbage();
       renderProgress(rendered, toRender);
     }
+    await writeDataExports(staging, project.archive, project.kb, project.config);
     await linkFiles([...reused], outDir, staging);
     timings.render = Math.round(performance.now() - renderStarted);
 
-    const { archive } = project;
-    const counted = {
-      articles: archive.articles.length,
-      entities: archive.entities.length,
-      discovered: archive.entities.filter((e) => e.discovered).length,
-      topics: archive.topics.filter((t) => t.articleIds.length > 0).length,
-    };
-    const expectedSearchPages = indexedPageCount(archive);
+    // Counted through `project` rather than a local `archive`: a local would keep the archive
+    // alive until the build returns, through the whole search stage below.
+    const counted = archiveCounts(project.archive);
+    const expectedSearchPages = indexedPageCount(project.archive);
     // The pages are written: the archive's memory goes back before Pagefind's process starts,
     // which keeps the two from adding up.
     releaseProject();
     project = null;
+    // The last run's promises still hold its pages until the event loop turns.
+    await setImmediate();
+    collectGarbage();
+    // V8 hands freed pages back to the system on a later collection.
     collectGarbage();
     const searchStarted = performance.now();
     const search = await indexShards(
@@ -314,6 +329,15 @@ async function indexShards(
   for (const job of jobs)
     shards[job.index] = { signature: job.signature, pages: counted.get(job.index) ?? 0 };
   return { pages: shards.reduce((sum, shard) => sum + shard.pages, 0), reused, shards };
+}
+
+function archiveCounts(archive: Archive) {
+  return {
+    articles: archive.articles.length,
+    entities: archive.entities.length,
+    discovered: archive.entities.filter((e) => e.discovered).length,
+    topics: archive.topics.filter((t) => t.articleIds.length > 0).length,
+  };
 }
 
 function describeCorpus(stats: CorpusStats): string {

@@ -1,3 +1,5 @@
+import { mkdir, open } from "node:fs/promises";
+import path from "node:path";
 import type { Archive } from "../archive/index.ts";
 import type { KnowledgeBase } from "../knowledge/index.ts";
 import type { SiteConfig } from "./config.ts";
@@ -15,10 +17,10 @@ interface ExportedTopic {
   score: number | null;
 }
 
-export function articlesExport(archive: Archive, kb: KnowledgeBase, config: SiteConfig) {
+function* articleRecords(archive: Archive, kb: KnowledgeBase, config: SiteConfig) {
   const labels = new Map(kb.topics.map((t) => [t.id, t.label]));
-  return {
-    articles: archive.articles.map((a) => ({
+  for (const a of archive.articles) {
+    yield {
       id: a.id,
       sourceFile: a.sourceFile,
       url: absoluteUrl(config, routes.article(a.id)),
@@ -60,13 +62,17 @@ export function articlesExport(archive: Archive, kb: KnowledgeBase, config: Site
           .filter((id) => !a.analysis.topics.some((t) => t.id === id))
           .map((id): ExportedTopic => ({ id, label: labels.get(id) ?? id, score: null })),
       ],
-    })),
-  };
+    };
+  }
 }
 
-export function entitiesExport(archive: Archive, config: SiteConfig) {
-  return {
-    entities: archive.entities.map((e) => ({
+export function articlesExport(archive: Archive, kb: KnowledgeBase, config: SiteConfig) {
+  return { articles: [...articleRecords(archive, kb, config)] };
+}
+
+function* entityRecords(archive: Archive, config: SiteConfig) {
+  for (const e of archive.entities) {
+    yield {
       id: e.id,
       name: e.name,
       kind: e.kind,
@@ -75,8 +81,26 @@ export function entitiesExport(archive: Archive, config: SiteConfig) {
       discovered: e.discovered,
       url: absoluteUrl(config, routes.entity(e.id)),
       articles: e.occurrences.map((o) => o.articleId),
-    })),
-  };
+    };
+  }
+}
+
+export function entitiesExport(archive: Archive, config: SiteConfig) {
+  return { entities: [...entityRecords(archive, config)] };
+}
+
+/**
+ * `JSON.stringify({ [key]: items }, null, 2)` and a newline, one item at a time: at 10,000
+ * articles the articles export is ~90 MB, too much to hold as one string beside the archive.
+ */
+function* jsonChunks(key: string, items: Iterable<unknown>): Generator<string> {
+  let first = true;
+  for (const item of items) {
+    // An item's own lines indented two levels deeper: JSON strings hold no raw newlines.
+    yield `${first ? `{\n  ${JSON.stringify(key)}: [\n` : ",\n"}    ${JSON.stringify(item, null, 2).replace(/\n/g, "\n    ")}`;
+    first = false;
+  }
+  yield first ? `{\n  ${JSON.stringify(key)}: []\n}\n` : "\n  ]\n}\n";
 }
 
 type Cell = string | number | boolean | null;
@@ -92,29 +116,34 @@ export function csvCell(value: Cell): string {
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function toCsv(header: string[], rows: Cell[][]): string {
-  return `${[header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n")}\r\n`;
+function* csvChunks(header: string[], rows: Iterable<Cell[]>): Generator<string> {
+  yield `${header.map(csvCell).join(",")}\r\n`;
+  for (const row of rows) yield `${row.map(csvCell).join(",")}\r\n`;
 }
 
-export function articlesCsv(archive: Archive, kb: KnowledgeBase, config: SiteConfig): string {
-  const { articles } = articlesExport(archive, kb, config);
-  return toCsv(
-    [
-      "id",
-      "sourceFile",
-      "url",
-      "title",
-      "date",
-      "dateEvidence",
-      "dateFlag",
-      "estimatedFrom",
-      "estimatedTo",
-      "source",
-      "dateline",
-      "entities",
-      "topics",
-    ],
-    articles.map((a) => [
+export function toCsv(header: string[], rows: Iterable<Cell[]>): string {
+  return [...csvChunks(header, rows)].join("");
+}
+
+const ARTICLE_COLUMNS = [
+  "id",
+  "sourceFile",
+  "url",
+  "title",
+  "date",
+  "dateEvidence",
+  "dateFlag",
+  "estimatedFrom",
+  "estimatedTo",
+  "source",
+  "dateline",
+  "entities",
+  "topics",
+];
+
+function* articleRows(archive: Archive, kb: KnowledgeBase, config: SiteConfig) {
+  for (const a of articleRecords(archive, kb, config)) {
+    yield [
       a.id,
       a.sourceFile,
       a.url,
@@ -128,15 +157,24 @@ export function articlesCsv(archive: Archive, kb: KnowledgeBase, config: SiteCon
       a.dateline,
       a.entities.map((e) => e.id).join(";"),
       a.topics.map((t) => t.id).join(";"),
-    ]),
-  );
+    ];
+  }
 }
 
-export function entitiesCsv(archive: Archive, config: SiteConfig): string {
-  const { entities } = entitiesExport(archive, config);
-  return toCsv(
-    ["id", "name", "kind", "aliases", "description", "discovered", "url", "articles"],
-    entities.map((e) => [
+const ENTITY_COLUMNS = [
+  "id",
+  "name",
+  "kind",
+  "aliases",
+  "description",
+  "discovered",
+  "url",
+  "articles",
+];
+
+function* entityRows(archive: Archive, config: SiteConfig) {
+  for (const e of entityRecords(archive, config)) {
+    yield [
       e.id,
       e.name,
       e.kind,
@@ -145,17 +183,87 @@ export function entitiesCsv(archive: Archive, config: SiteConfig): string {
       e.discovered,
       e.url,
       e.articles.join(";"),
-    ]),
-  );
+    ];
+  }
+}
+
+const MENTION_COLUMNS = ["articleId", "entityId", "start", "end", "surface", "via"];
+
+function* mentionRows(archive: Archive) {
+  for (const a of archive.articles) {
+    for (const m of a.analysis.mentions) {
+      if (archive.entityById.has(m.entityId)) {
+        yield [a.id, m.entityId, m.start, m.end, m.surface, m.via];
+      }
+    }
+  }
+}
+
+export function articlesCsv(archive: Archive, kb: KnowledgeBase, config: SiteConfig): string {
+  return toCsv(ARTICLE_COLUMNS, articleRows(archive, kb, config));
+}
+
+export function entitiesCsv(archive: Archive, config: SiteConfig): string {
+  return toCsv(ENTITY_COLUMNS, entityRows(archive, config));
 }
 
 export function mentionsCsv(archive: Archive): string {
-  return toCsv(
-    ["articleId", "entityId", "start", "end", "surface", "via"],
-    archive.articles.flatMap((a) =>
-      a.analysis.mentions
-        .filter((m) => archive.entityById.has(m.entityId))
-        .map((m) => [a.id, m.entityId, m.start, m.end, m.surface, m.via]),
-    ),
-  );
+  return toCsv(MENTION_COLUMNS, mentionRows(archive));
+}
+
+/** Site paths of the data exports, in the order they are listed and written. */
+export const DATA_EXPORT_PATHS: readonly string[] = [
+  "/data/articles.json",
+  "/data/entities.json",
+  "/data/articles.csv",
+  "/data/entities.csv",
+  "/data/mentions.csv",
+];
+
+/** Each data export's site path and its content, made piece by piece as it is read. */
+export function dataExports(
+  archive: Archive,
+  kb: KnowledgeBase,
+  config: SiteConfig,
+): Map<string, () => Iterable<string>> {
+  return new Map<string, () => Iterable<string>>([
+    ["/data/articles.json", () => jsonChunks("articles", articleRecords(archive, kb, config))],
+    ["/data/entities.json", () => jsonChunks("entities", entityRecords(archive, config))],
+    ["/data/articles.csv", () => csvChunks(ARTICLE_COLUMNS, articleRows(archive, kb, config))],
+    ["/data/entities.csv", () => csvChunks(ENTITY_COLUMNS, entityRows(archive, config))],
+    ["/data/mentions.csv", () => csvChunks(MENTION_COLUMNS, mentionRows(archive))],
+  ]);
+}
+
+/** Chunks are gathered to about this many characters per write. */
+const WRITE_CHUNK = 1 << 20;
+
+/**
+ * Writes the data exports under `siteDir` without ever holding one whole: a build does this rather
+ * than render them as pages, which would keep each complete in memory.
+ */
+export async function writeDataExports(
+  siteDir: string,
+  archive: Archive,
+  kb: KnowledgeBase,
+  config: SiteConfig,
+): Promise<void> {
+  for (const [sitePath, chunks] of dataExports(archive, kb, config)) {
+    const file = path.join(siteDir, ...sitePath.split("/"));
+    await mkdir(path.dirname(file), { recursive: true });
+    const handle = await open(file, "w");
+    try {
+      let pending = "";
+      for (const chunk of chunks()) {
+        pending += chunk;
+        if (pending.length >= WRITE_CHUNK) {
+          await handle.write(pending);
+          pending = "";
+        }
+      }
+      if (pending) await handle.write(pending);
+    } finally {
+      await handle.close();
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import type { Archive } from "../archive/index.ts";
 import type { SiteConfig } from "./config.ts";
+import { DATA_EXPORT_PATHS } from "./exports.ts";
 import { feedScopes } from "./feeds.ts";
 import { sitePages, sitePaths } from "./pages.ts";
 import { sitemapFiles } from "./sitemap.ts";
@@ -23,11 +24,7 @@ export function everyPage(archive: Archive, config: SiteConfig): EveryPage {
         (["atom", "json"] as const).map((format) => ({ scope: scope.path, format })),
       ),
       outputs: [
-        "/data/articles.json",
-        "/data/entities.json",
-        "/data/articles.csv",
-        "/data/entities.csv",
-        "/data/mentions.csv",
+        ...DATA_EXPORT_PATHS,
         "/robots.txt",
         ...sitemapFiles(sitePaths(archive, config), config).keys(),
       ],
