@@ -118,7 +118,14 @@ export async function readAnalysisCache(dir: string, pipeline: string): Promise<
     try {
       const stored = deserialize(await readFile(shardFile(dir, shard))) as Partial<AnalysisCache>;
       if (stored.pipeline !== pipeline || !(stored.entries instanceof Map)) continue;
-      for (const [key, entry] of stored.entries) entries.set(key, entry);
+      for (const [key, entry] of stored.entries) {
+        // A deserialized byte array is a view into the file's buffer: copied, so a kept body
+        // does not keep its whole cache file in memory.
+        entries.set(key, {
+          ...entry,
+          article: { ...entry.article, body: entry.article.body.slice() },
+        });
+      }
     } catch {
       // Missing or unreadable: those articles are analysed again.
     }
