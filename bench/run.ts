@@ -109,7 +109,8 @@ async function runStages(
   cwd: string,
   poll?: () => Promise<void>,
 ): Promise<{ process: Measured; stages: Record<string, StageResult> }> {
-  const child = await measure(process.execPath, [TSX, STAGE, ...args], {
+  // The same young-generation size as `npm run build` and the bin (see bin/news-archive.js).
+  const child = await measure(process.execPath, ["--max-semi-space-size=32", TSX, STAGE, ...args], {
     cwd,
     env: { BENCH_QUIET: quiet ? "1" : "0" },
     forwardStderr: !quiet,

@@ -27,6 +27,7 @@ import {
   readAnalysisCache,
   writeAnalysisCache,
 } from "./cache.ts";
+import { collectGarbage } from "./memory.ts";
 import {
   type ArticleOutcome,
   type ArticleTask,
@@ -73,6 +74,8 @@ export interface LoadedCorpus extends CorpusAnalysis {
 /** Below this many articles to work on, starting threads costs more than it saves. */
 const MIN_TASKS_FOR_WORKERS = 200;
 const READ_CONCURRENCY = 64;
+/** Results received between collections in the main thread while workers analyse. */
+const COLLECT_EVERY = 1000;
 
 async function readAll(files: string[]): Promise<({ bytes: Uint8Array } | { tooLarge: number })[]> {
   const out: ({ bytes: Uint8Array } | { tooLarge: number })[] = new Array(files.length);
@@ -163,12 +166,18 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
       workerData: { kb },
       // Tasks are milliseconds each; queueing many per thread keeps both cores busy.
       concurrentTasksPerWorker: 1,
+      // V8's default young generation: the build may run node with a larger one for rendering
+      // (README, "Scaling"), which would only add to each worker's memory.
+      resourceLimits: { maxYoungGenerationSizeMb: 48 },
     });
     try {
       await Promise.all(
         pending.map(async ({ index, task }) => {
           outcomes[index] = await pool.run(task);
           done += 1;
+          // Receiving results leaves garbage that V8 would let pile up while the workers run;
+          // this thread is otherwise idle, so collecting now and then costs no time.
+          if (done % COLLECT_EVERY === 0) collectGarbage();
           report();
         }),
       );

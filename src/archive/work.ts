@@ -8,6 +8,7 @@ import {
 } from "../knowledge/index.ts";
 import { type Article, type ContentProblem, parseArticleSource } from "../records/index.ts";
 import { markedBodyHtml } from "./body.ts";
+import { collectGarbage } from "./memory.ts";
 
 /**
  * An article as the archive keeps it: its record with the Markdown and the full plain text
@@ -101,9 +102,14 @@ export function runArticleTask(task: ArticleTask, analyzer: Analyzer): ArticleOu
 }
 
 let workerAnalyzer: Analyzer | null = null;
+let workerTasks = 0;
+/** Tasks a worker runs between full collections, which keep its heap near what it holds. */
+const WORKER_COLLECT_EVERY = 500;
 
 /** A worker's entry: the analyzer is built once per thread from the knowledge base it was given. */
 export function workerTask(kb: KnowledgeBase, task: ArticleTask): ArticleOutcome {
   workerAnalyzer ??= createAnalyzer(kb);
+  workerTasks += 1;
+  if (workerTasks % WORKER_COLLECT_EVERY === 0) collectGarbage();
   return runArticleTask(task, workerAnalyzer);
 }

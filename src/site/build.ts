@@ -3,16 +3,15 @@ import { existsSync } from "node:fs";
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { setImmediate } from "node:timers/promises";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import Eleventy from "@11ty/eleventy";
-import type { Archive, CorpusStats } from "../archive/index.ts";
+import { type Archive, type CorpusStats, collectGarbage } from "../archive/index.ts";
 import { ContentError } from "../records/index.ts";
 import { DATA_EXPORT_PATHS, writeDataExports } from "./exports.ts";
 import { indexedPageCount, outputFile, planOutputs, siteDigest } from "./plan.ts";
 import { silentProgress, stderrProgress } from "./progress.ts";
 import {
   getProject,
+  holdProject,
   type Project,
   releaseProject,
   useCorpusOptions,
@@ -98,18 +97,6 @@ export function renderBatches(
 }
 
 /**
- * A full garbage collection between Eleventy runs: each run leaves a few hundred megabytes of
- * garbage that V8, far from its heap limit, would otherwise keep until it grows to gigabytes.
- * `gc` is only exposed by a flag; setting the flag at run time and taking the function from a
- * fresh context is the documented way to get it without restarting node.
- */
-const collectGarbage: () => void = (() => {
-  setFlagsFromString("--expose-gc");
-  const gc: unknown = runInNewContext("gc");
-  return typeof gc === "function" ? () => gc() : () => {};
-})();
-
-/**
  * One Eleventy run. A function of its own so nothing of the run outlives it: the instance holds
  * every page it wrote (the last run's data exports are hundreds of megabytes), and a local in the
  * build's loop stayed reachable from the stack through the search stage.
@@ -180,6 +167,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   useCorpusOptions({ cache: options.cache ?? true, workers: options.workers ?? "auto" });
   // Held in a variable that is cleared once the pages are written, so the archive can be freed.
   let project: Project | null = await getProject();
+  holdProject();
   const { timings, corpus } = project;
   const { searchShardPages } = project.config;
   const staging = path.join(
@@ -222,6 +210,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
         useRenderSelection(null);
       }
       rendered += batch.size;
+      // Each run leaves a few hundred megabytes of garbage, held by its promises until the event
+      // loop turns; V8, far from its heap limit, would keep it and grow towards gigabytes.
+      await setImmediate();
       collectGarbage();
       renderProgress(rendered, toRender);
     }
@@ -274,6 +265,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       timings,
     };
   } finally {
+    // Also when the build failed: a held project would hide the next build's content changes.
+    releaseProject();
     await rm(staging, { recursive: true, force: true });
   }
 }
