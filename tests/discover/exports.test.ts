@@ -1,13 +1,19 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { buildArchive } from "../../src/archive/index.ts";
 import {
   articlesCsv,
   articlesExport,
   csvCell,
+  DATA_EXPORT_PATHS,
   entitiesCsv,
   entitiesExport,
   mentionsCsv,
   toCsv,
+  writeDataExports,
 } from "../../src/site/exports.ts";
 import { config, HOSTILE_TITLE, kb, testArchive, textOf } from "./corpus.ts";
 
@@ -213,5 +219,30 @@ describe("CSV exports", () => {
     expect(csvCell(" padded ")).toBe('" padded "');
     expect(csvCell(null)).toBe("");
     expect(csvCell(false)).toBe("false");
+  });
+});
+
+describe("exports written by a build", () => {
+  it("are streamed to the same bytes as the whole exports, for a full and an empty archive", async () => {
+    const empty = buildArchive({ articles: [], analyses: new Map(), discovered: [], kb });
+    for (const archive of [testArchive(), empty]) {
+      const dir = await mkdtemp(path.join(tmpdir(), "exports-"));
+      try {
+        await writeDataExports(dir, archive, kb, config);
+        const expected: Record<string, string> = {
+          "data/articles.json": `${JSON.stringify(articlesExport(archive, kb, config), null, 2)}\n`,
+          "data/entities.json": `${JSON.stringify(entitiesExport(archive, config), null, 2)}\n`,
+          "data/articles.csv": articlesCsv(archive, kb, config),
+          "data/entities.csv": entitiesCsv(archive, config),
+          "data/mentions.csv": mentionsCsv(archive),
+        };
+        expect(DATA_EXPORT_PATHS.map((p) => p.slice(1))).toEqual(Object.keys(expected));
+        for (const [file, content] of Object.entries(expected)) {
+          expect(await readFile(path.join(dir, file), "utf8"), file).toBe(content);
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
   });
 });
