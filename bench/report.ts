@@ -45,6 +45,7 @@ export const STAGE_ROWS: { key: string; label: string }[] = [
   { key: "import", label: "import (raw → Markdown)" },
   { key: "parse", label: "parse (records.loadArticles)" },
   { key: "extract", label: "extract (loadKnowledgeBase + analyzeCorpus)" },
+  { key: "prepare", label: "prepare (archive.prepareArticle: body HTML, lead, sentences)" },
   { key: "index", label: "index (archive.buildArchive)" },
   { key: "related", label: "related() for every article" },
   { key: "articles", label: "parse + extract inside buildSite (empty cache, worker threads)" },

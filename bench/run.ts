@@ -188,7 +188,7 @@ async function benchSize(count: number): Promise<SizeResult> {
     const importOk = stages.import?.ms !== null;
 
     log(`[${count}] parse, extract, index, related() in one process, each stage measured alone…`);
-    const pipelineNames = ["parse", "extract", "index", "related"];
+    const pipelineNames = ["parse", "extract", "prepare", "index", "related"];
     if (importOk)
       Object.assign(stages, (await runStages(["pipeline", root], pipelineNames, REPO)).stages);
     else

@@ -98,7 +98,7 @@ async function runImport(root: string, rawDir: string): Promise<void> {
 }
 
 interface Parsed {
-  articles: { id: string }[];
+  articles: { id: string; file: string }[];
   problems: unknown[];
 }
 type LoadArticles = (
@@ -112,6 +112,7 @@ type AnalyzeCorpus = (
   kb: unknown,
   options: { onProgress?: (done: number, total: number) => void; discover?: boolean },
 ) => { analyses: Map<string, unknown>; discovered: unknown[] };
+type PrepareArticle = (article: unknown, analysis: unknown) => Record<string, unknown>;
 type BuildArchive = (input: {
   articles: unknown[];
   analyses: unknown;
@@ -130,7 +131,7 @@ async function runPipeline(root: string): Promise<void> {
       (p) => ({ articles: p.articles.length, problems: p.problems.length }),
     );
   } catch (error) {
-    return unavailable(["parse", "extract", "index", "related"], error);
+    return unavailable(["parse", "extract", "prepare", "index", "related"], error);
   }
 
   let analysis: ReturnType<AnalyzeCorpus>;
@@ -159,7 +160,22 @@ async function runPipeline(root: string): Promise<void> {
       }),
     );
   } catch (error) {
-    return unavailable(["extract", "index", "related"], error);
+    return unavailable(["extract", "prepare", "index", "related"], error);
+  }
+
+  // What a build's workers do after analysis (body HTML, lead, sentences), timed apart so the
+  // index stage measures the index alone.
+  let prepared: unknown[];
+  try {
+    const prepareArticle = await load<PrepareArticle>("../src/archive/index.ts", "prepareArticle");
+    prepared = await timed("prepare", () =>
+      parsed.articles.map((article) => ({
+        ...prepareArticle(article, analysis.analyses.get(article.id) ?? { mentions: [] }),
+        file: article.file,
+      })),
+    );
+  } catch (error) {
+    return unavailable(["prepare", "index", "related"], error);
   }
 
   let archive: ReturnType<BuildArchive>;
@@ -169,7 +185,7 @@ async function runPipeline(root: string): Promise<void> {
       "index",
       () =>
         buildArchive({
-          articles: parsed.articles,
+          articles: prepared,
           analyses: analysis.analyses,
           discovered: analysis.discovered,
           kb,
