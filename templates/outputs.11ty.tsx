@@ -1,4 +1,4 @@
-import { dataExports } from "../src/site/exports.ts";
+import { exportText } from "../src/site/exports.ts";
 import { sitePaths } from "../src/site/pages.ts";
 import { loadedProject } from "../src/site/project.ts";
 import { robotsTxt, sitemapFiles } from "../src/site/sitemap.ts";
@@ -21,8 +21,8 @@ export function render(page: OutputPage): string {
     case "/robots.txt":
       return robotsTxt(config);
     default: {
-      const data = dataExports(archive, kb, config).get(page.output);
-      if (data) return [...data()].join("");
+      const data = exportText(page.output, archive, kb, config);
+      if (data !== undefined) return data;
       const file = sitemapFiles(sitePaths(archive, config), config).get(page.output);
       if (file === undefined) throw new Error(`Unknown output ${page.output}`);
       return file;

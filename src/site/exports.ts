@@ -66,10 +66,6 @@ function* articleRecords(archive: Archive, kb: KnowledgeBase, config: SiteConfig
   }
 }
 
-export function articlesExport(archive: Archive, kb: KnowledgeBase, config: SiteConfig) {
-  return { articles: [...articleRecords(archive, kb, config)] };
-}
-
 function* entityRecords(archive: Archive, config: SiteConfig) {
   for (const e of archive.entities) {
     yield {
@@ -83,10 +79,6 @@ function* entityRecords(archive: Archive, config: SiteConfig) {
       articles: e.occurrences.map((o) => o.articleId),
     };
   }
-}
-
-export function entitiesExport(archive: Archive, config: SiteConfig) {
-  return { entities: [...entityRecords(archive, config)] };
 }
 
 /**
@@ -199,40 +191,33 @@ function* mentionRows(archive: Archive) {
   }
 }
 
-export function articlesCsv(archive: Archive, kb: KnowledgeBase, config: SiteConfig): string {
-  return toCsv(ARTICLE_COLUMNS, articleRows(archive, kb, config));
-}
+type ExportChunks = (archive: Archive, kb: KnowledgeBase, config: SiteConfig) => Iterable<string>;
 
-export function entitiesCsv(archive: Archive, config: SiteConfig): string {
-  return toCsv(ENTITY_COLUMNS, entityRows(archive, config));
-}
-
-export function mentionsCsv(archive: Archive): string {
-  return toCsv(MENTION_COLUMNS, mentionRows(archive));
-}
+/** Each data export by site path, made piece by piece as it is read. */
+const DATA_EXPORTS: Record<string, ExportChunks> = {
+  "/data/articles.json": (archive, kb, config) =>
+    jsonChunks("articles", articleRecords(archive, kb, config)),
+  "/data/entities.json": (archive, _, config) =>
+    jsonChunks("entities", entityRecords(archive, config)),
+  "/data/articles.csv": (archive, kb, config) =>
+    csvChunks(ARTICLE_COLUMNS, articleRows(archive, kb, config)),
+  "/data/entities.csv": (archive, _, config) =>
+    csvChunks(ENTITY_COLUMNS, entityRows(archive, config)),
+  "/data/mentions.csv": (archive) => csvChunks(MENTION_COLUMNS, mentionRows(archive)),
+};
 
 /** Site paths of the data exports, in the order they are listed and written. */
-export const DATA_EXPORT_PATHS: readonly string[] = [
-  "/data/articles.json",
-  "/data/entities.json",
-  "/data/articles.csv",
-  "/data/entities.csv",
-  "/data/mentions.csv",
-];
+export const DATA_EXPORT_PATHS: readonly string[] = Object.keys(DATA_EXPORTS);
 
-/** Each data export's site path and its content, made piece by piece as it is read. */
-export function dataExports(
+/** A data export whole, or undefined for a path that is not one. */
+export function exportText(
+  sitePath: string,
   archive: Archive,
   kb: KnowledgeBase,
   config: SiteConfig,
-): Map<string, () => Iterable<string>> {
-  return new Map<string, () => Iterable<string>>([
-    ["/data/articles.json", () => jsonChunks("articles", articleRecords(archive, kb, config))],
-    ["/data/entities.json", () => jsonChunks("entities", entityRecords(archive, config))],
-    ["/data/articles.csv", () => csvChunks(ARTICLE_COLUMNS, articleRows(archive, kb, config))],
-    ["/data/entities.csv", () => csvChunks(ENTITY_COLUMNS, entityRows(archive, config))],
-    ["/data/mentions.csv", () => csvChunks(MENTION_COLUMNS, mentionRows(archive))],
-  ]);
+): string | undefined {
+  const chunks = DATA_EXPORTS[sitePath];
+  return chunks && [...chunks(archive, kb, config)].join("");
 }
 
 /** Chunks are gathered to about this many characters per write. */
@@ -248,13 +233,13 @@ export async function writeDataExports(
   kb: KnowledgeBase,
   config: SiteConfig,
 ): Promise<void> {
-  for (const [sitePath, chunks] of dataExports(archive, kb, config)) {
+  for (const [sitePath, chunks] of Object.entries(DATA_EXPORTS)) {
     const file = path.join(siteDir, ...sitePath.split("/"));
     await mkdir(path.dirname(file), { recursive: true });
     const handle = await open(file, "w");
     try {
       let pending = "";
-      for (const chunk of chunks()) {
+      for (const chunk of chunks(archive, kb, config)) {
         pending += chunk;
         if (pending.length >= WRITE_CHUNK) {
           await handle.write(pending);
