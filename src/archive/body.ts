@@ -35,15 +35,14 @@ const utf8 = new TextDecoder();
 const escapeAttribute = (value: string) => value.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
 
 /**
- * The body HTML (or its UTF-8 bytes) with each marked mention linked to `hrefOf(entity id)`, or left as plain text
- * where that gives null (an entity without a page).
+ * The body HTML from its UTF-8 bytes, with each marked mention linked to `hrefOf(entity id)`, or
+ * left as plain text where that gives null (an entity without a page).
  */
 export function linkEntities(
-  body: Uint8Array | string,
+  body: Uint8Array,
   hrefOf: (entityId: string) => string | null,
 ): string {
-  const html = typeof body === "string" ? body : utf8.decode(body);
-  return html.replace(MARKED_LINK, (_, id: string, inner: string) => {
+  return utf8.decode(body).replace(MARKED_LINK, (_, id: string, inner: string) => {
     const href = hrefOf(id);
     return href === null
       ? inner

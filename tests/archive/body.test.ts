@@ -4,6 +4,10 @@ import { linkEntities } from "../../src/archive/index.ts";
 import type { Mention } from "../../src/knowledge/index.ts";
 import { markdownToText, renderBodyHtml } from "../../src/records/index.ts";
 
+/** Marked body HTML as articles carry it: UTF-8 bytes. */
+const marked = (markdown: string, mentions: readonly Mention[]) =>
+  new TextEncoder().encode(markedBodyHtml(markdown, mentions));
+
 function mention(text: string, surface: string, entityId: string): Mention {
   const start = text.indexOf(surface);
   return { entityId, start, end: start + surface.length, surface, via: "name" };
@@ -34,13 +38,13 @@ describe("article body rendered ahead of the page", () => {
         className: "mention",
       })),
     );
-    expect(linkEntities(markedBodyHtml(markdown, mentions), hrefOf)).toBe(direct);
+    expect(linkEntities(marked(markdown, mentions), hrefOf)).toBe(direct);
     expect(direct).toContain('<a href="/archive/entities/nato/" class="mention">NATO</a>');
     expect(direct).toContain("5 &#x3C; 6");
   });
 
   it("leaves a mention of an entity without a page as its plain text", () => {
-    const html = linkEntities(markedBodyHtml(markdown, mentions), (id) =>
+    const html = linkEntities(marked(markdown, mentions), (id) =>
       id === "nato" ? null : `/e/${id}/`,
     );
     expect(html).toContain("<p>NATO &#x26; the ");
@@ -49,7 +53,7 @@ describe("article body rendered ahead of the page", () => {
   });
 
   it("escapes the link it is given", () => {
-    const html = linkEntities(markedBodyHtml(markdown, mentions), () => '/a"b&c/');
+    const html = linkEntities(marked(markdown, mentions), () => '/a"b&c/');
     expect(html).toContain('<a href="/a&quot;b&amp;c/" class="mention">NATO</a>');
   });
 
@@ -59,7 +63,10 @@ describe("article body rendered ahead of the page", () => {
       '<a href="news-archive-entity:nato" class="mention">raw</a>',
       'and text `<a href="news-archive-entity:nato" class="mention">x</a>`',
     ].join("\n\n");
-    const html = linkEntities(markedBodyHtml(hostile, []), () => "javascript:alert(1)");
+    expect(markedBodyHtml("[Click](news-archive-entity:nato)", [])).not.toContain(
+      "news-archive-entity",
+    );
+    const html = linkEntities(marked(hostile, []), () => "javascript:alert(1)");
     expect(html).not.toContain("javascript:");
     expect(html).not.toMatch(/<a [^>]*class="mention"/);
     expect(html).toContain("Click");
