@@ -53,9 +53,7 @@ export interface CorpusStats {
   files: number;
   /** Articles whose parse and analysis came from the cache. */
   cached: number;
-  /** Articles parsed (new or changed bytes). */
-  parsed: number;
-  /** Articles analysed again (new, changed, or the knowledge base changed). */
+  /** Articles parsed and analysed again (new or changed bytes, or the knowledge base changed). */
   analysed: number;
   workers: number;
 }
@@ -123,7 +121,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const hashes: (string | null)[] = new Array(files.length).fill(null);
   const digestsByIndex: (string | null)[] = new Array(files.length).fill(null);
   const pending: { index: number; task: ArticleTask }[] = [];
-  const stats: CorpusStats = { files: files.length, cached: 0, parsed: 0, analysed: 0, workers: 0 };
+  const stats: CorpusStats = { files: files.length, cached: 0, analysed: 0, workers: 0 };
   for (const [index, content] of contents.entries()) {
     const rel = rels[index] as string;
     if ("tooLarge" in content) {
@@ -144,7 +142,6 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   }
   // The bytes of cached articles were needed for their hash only; the pending tasks hold the rest.
   contents.length = 0;
-  stats.parsed = pending.length;
   stats.analysed = pending.length;
 
   let done = stats.cached;

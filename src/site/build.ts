@@ -337,7 +337,7 @@ function describeCorpus(stats: CorpusStats): string {
   const reused = `${stats.cached} of ${stats.files} articles from the cache`;
   if (stats.analysed === 0) return reused;
   const threads = stats.workers > 0 ? ` in ${stats.workers} worker threads` : "";
-  return `${reused}, ${stats.parsed} parsed and ${stats.analysed} analysed${threads}`;
+  return `${reused}, ${stats.analysed} parsed and analysed${threads}`;
 }
 
 export function formatBuildSummary(summary: BuildSummary): string {
