@@ -126,25 +126,51 @@ function compareNewestFirst(a: ArchiveArticle, b: ArchiveArticle): number {
 
 /**
  * `Archive.related`, made outside buildArchive: a closure there would keep buildArchive's whole
- * scope alive with the archive, including its input (every article's Markdown and text).
+ * scope alive with the archive, including its input (every article's Markdown and text). Every
+ * article page asks for its related articles, so the scoring works on article numbers and one
+ * reused array of scores rather than maps keyed by id.
  */
 function relatedFinder(
-  articleById: ReadonlyMap<string, ArchiveArticle>,
+  articles: readonly ArchiveArticle[],
   articlesByEntity: ReadonlyMap<string, readonly string[]>,
   topicById: ReadonlyMap<string, ArchiveTopic>,
 ): Archive["related"] {
-  // Plain localeCompare builds a collator per call; one shared collator orders the same way.
+  const numberOf = new Map(articles.map((a, i) => [a.id, i]));
+  const postingsCache = new Map<readonly string[], Int32Array>();
+  const postings = (ids: readonly string[]) => {
+    let numbers = postingsCache.get(ids);
+    if (!numbers) {
+      numbers = Int32Array.from(ids, (id) => numberOf.get(id) ?? -1);
+      postingsCache.set(ids, numbers);
+    }
+    return numbers;
+  };
+  // Equal scores go to the id first in collation order; ranking the ids once makes that an
+  // integer comparison.
   const collator = new Intl.Collator();
+  const rank = new Int32Array(articles.length);
+  articles
+    .map((_, i) => i)
+    .sort((a, b) => collator.compare(articles[a]?.id ?? "", articles[b]?.id ?? ""))
+    .forEach((number, position) => {
+      rank[number] = position;
+    });
+  const scores = new Float64Array(articles.length);
   const relatedCache = new Map<string, ArchiveArticle[]>();
   return (articleId: string, limit = 5): ArchiveArticle[] => {
     const key = `${limit}:${articleId}`;
     const known = relatedCache.get(key);
     if (known) return known;
-    const article = articleById.get(articleId);
-    if (!article) return [];
-    const scores = new Map<string, number>();
+    const self = numberOf.get(articleId);
+    const article = self === undefined ? undefined : articles[self];
+    if (self === undefined || !article) return [];
+    const touched: number[] = [];
     const add = (ids: readonly string[], weight: number) => {
-      for (const id of ids) if (id !== articleId) scores.set(id, (scores.get(id) ?? 0) + weight);
+      for (const number of postings(ids)) {
+        if (number < 0 || number === self) continue;
+        if (scores[number] === 0) touched.push(number);
+        scores[number] = (scores[number] ?? 0) + weight;
+      }
     };
     // Rare shared actors say more about kinship than ubiquitous ones ("NATO" is in every article),
     // and skipping the ubiquitous ones keeps this linear in archive size instead of quadratic.
@@ -156,18 +182,20 @@ function relatedFinder(
       const ids = topicById.get(t.id)?.articleIds ?? [];
       if (ids.length <= RELATED_MAX_POSTINGS) add(ids, 0.5);
     }
+    const score = (number: number) => scores[number] ?? 0;
+    const before = (a: number, b: number) =>
+      score(a) > score(b) || (score(a) === score(b) && (rank[a] ?? 0) < (rank[b] ?? 0));
     // The best few by a running selection: sorting every candidate is most of the cost otherwise.
-    const before = (a: [string, number], b: [string, number]) =>
-      a[1] > b[1] || (a[1] === b[1] && collator.compare(a[0], b[0]) < 0);
-    const best: [string, number][] = [];
-    for (const entry of scores) {
-      if (best.length === limit && !before(entry, best[limit - 1] as [string, number])) continue;
+    const best: number[] = [];
+    for (const number of touched) {
+      if (best.length === limit && !before(number, best[limit - 1] as number)) continue;
       let at = best.length;
-      while (at > 0 && before(entry, best[at - 1] as [string, number])) at -= 1;
-      best.splice(at, 0, entry);
+      while (at > 0 && before(number, best[at - 1] as number)) at -= 1;
+      best.splice(at, 0, number);
       if (best.length > limit) best.pop();
     }
-    const found = best.flatMap(([id]) => articleById.get(id) ?? []);
+    const found = best.flatMap((number) => articles[number] ?? []);
+    for (const number of touched) scores[number] = 0;
     relatedCache.set(key, found);
     return found;
   };
@@ -294,7 +322,7 @@ export function buildArchive(input: ArchiveInput): Archive {
       e.occurrences.map((o) => o.articleId),
     );
 
-  const related = relatedFinder(articleById, articlesByEntity, topicById);
+  const related = relatedFinder(articles, articlesByEntity, topicById);
 
   return {
     articles,

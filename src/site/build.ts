@@ -23,6 +23,7 @@ import {
   filesUnder,
   linkFiles,
   manifestFile,
+  mergeIntoSite,
   readManifest,
   recordFiles,
   reusableFiles,
@@ -186,6 +187,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     const manifestPath = manifestFile(root, outDir);
     const previous = options.reuse === false ? null : await readManifest(manifestPath);
     const reused = await reusableFiles(plan.outputs, previous, outDir);
+    // With files to keep, the new ones are merged into the previous site; with none, the new site
+    // is a whole folder swapped in for the old one.
+    const merging = reused.size > 0;
     timings.plan = Math.round(performance.now() - planStarted);
 
     const renderStarted = performance.now();
@@ -217,7 +221,6 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       renderProgress(rendered, toRender);
     }
     await writeDataExports(staging, project.archive, project.kb, project.config);
-    await linkFiles([...reused], outDir, staging);
     timings.render = Math.round(performance.now() - renderStarted);
 
     // Counted through `project` rather than a local `archive`: a local would keep the archive
@@ -234,24 +237,34 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     // V8 hands freed pages back to the system on a later collection.
     collectGarbage();
     const searchStarted = performance.now();
-    const search = await indexShards(
-      plan.search,
-      expectedSearchPages,
-      searchShardPages,
+    const search = await indexShards(plan.search, expectedSearchPages, searchShardPages, {
       previous,
       outDir,
       staging,
-    );
+      merging,
+      rendered: (file) => !reused.has(file),
+    });
     timings.search = Math.round(performance.now() - searchStarted);
-    const counts = await countFiles(staging);
-    const hadPrevious = existsSync(outDir) && (await stat(outDir)).isDirectory();
-    if (hadPrevious) await rename(outDir, retired);
-    await rename(staging, outDir);
-    if (hadPrevious) await rm(retired, { recursive: true, force: true });
+    const publishStarted = performance.now();
+    let counts: { files: number; pages: number };
+    if (merging) {
+      // A merge cut short leaves a mix of old and new files: without a record, the next build
+      // trusts none of them.
+      await rm(manifestPath, { force: true });
+      const files = await mergeIntoSite(staging, outDir, new Set([...reused, ...search.keptFiles]));
+      counts = { files: files.length, pages: files.filter((f) => f.endsWith(".html")).length };
+    } else {
+      counts = await countFiles(staging);
+      const hadPrevious = existsSync(outDir) && (await stat(outDir)).isDirectory();
+      if (hadPrevious) await rename(outDir, retired);
+      await rename(staging, outDir);
+      if (hadPrevious) await rm(retired, { recursive: true, force: true });
+    }
     await writeManifest(manifestPath, {
-      files: await recordFiles(plan.outputs, outDir),
+      files: await recordFiles(plan.outputs, outDir, reused, previous),
       searchShards: search.shards,
     });
+    timings.publish = Math.round(performance.now() - publishStarted);
     return {
       ...counted,
       pages: counts.pages,
@@ -271,18 +284,27 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   }
 }
 
+interface ShardSites {
+  previous: SiteManifest | null;
+  outDir: string;
+  /** Where the new site is written: whole, or only its new files when `merging`. */
+  staging: string;
+  merging: boolean;
+  /** Whether a page was written in this build (in staging) rather than kept in outDir. */
+  rendered: (file: string) => boolean;
+}
+
 /**
  * The search index in shards, each rebuilt only when one of its pages' indexed text changed (or
- * the number of shards did); the others are linked from the previous site.
+ * the number of shards did); the others stay as the previous site has them.
  */
 async function indexShards(
   pages: ReadonlyMap<string, string>,
   expectedPages: number,
   perShard: number,
-  previous: SiteManifest | null,
-  outDir: string,
-  staging: string,
-): Promise<{ pages: number; reused: number; shards: ShardRecord[] }> {
+  sites: ShardSites,
+): Promise<{ pages: number; reused: number; shards: ShardRecord[]; keptFiles: string[] }> {
+  const { previous, outDir, staging, merging } = sites;
   const count = shardCount(pages.size, perShard);
   if (pages.size !== expectedPages) {
     // The search page merges shardCount(indexedPageCount) shards; a different count here would
@@ -293,6 +315,7 @@ async function indexShards(
   for (const file of [...pages.keys()].sort()) members[shardOf(file, count)]?.push(file);
   const shards: ShardRecord[] = [];
   const jobs: { index: number; files: string[]; signature: string }[] = [];
+  const keptFiles: string[] = [];
   let reused = 0;
   for (const [index, files] of members.entries()) {
     const signature = createHash("sha256")
@@ -306,11 +329,9 @@ async function indexShards(
       before?.signature === signature &&
       existsSync(path.join(outDir, folder, "pagefind-entry.json"))
     ) {
-      await linkFiles(
-        await filesUnder(path.join(outDir, folder)),
-        path.join(outDir, folder),
-        path.join(staging, folder),
-      );
+      const shardFiles = await filesUnder(path.join(outDir, folder));
+      if (merging) keptFiles.push(...shardFiles.map((f) => `${folder}/${f}`));
+      else await linkFiles(shardFiles, path.join(outDir, folder), path.join(staging, folder));
       shards.push(before);
       reused += 1;
     } else {
@@ -318,10 +339,12 @@ async function indexShards(
       shards.push({ signature, pages: 0 });
     }
   }
-  const counted = await buildSearchShards(staging, jobs);
+  const pageAt = (file: string) =>
+    path.join(sites.rendered(file) || !merging ? staging : outDir, file);
+  const counted = await buildSearchShards(staging, jobs, pageAt);
   for (const job of jobs)
     shards[job.index] = { signature: job.signature, pages: counted.get(job.index) ?? 0 };
-  return { pages: shards.reduce((sum, shard) => sum + shard.pages, 0), reused, shards };
+  return { pages: shards.reduce((sum, shard) => sum + shard.pages, 0), reused, shards, keptFiles };
 }
 
 function archiveCounts(archive: Archive) {

@@ -153,14 +153,20 @@ export function planOutputs(
       ...shownOn(t.articleIds, page).map((id) => `${id}:${article(id)}`),
     );
   }
+  // A year page shows the year's article count and its slice of articles under their months.
+  const monthOf = new Map<string, string>();
+  for (const year of archive.years)
+    for (const month of year.months) for (const id of month.articleIds) monthOf.set(id, month.key);
   for (const page of pages.yearPages) {
     const year = archive.years.find((y) => y.year === page.year);
     if (!year) continue;
     planListPage(
       page,
       "year",
-      ...year.months.map((m) => `${m.key}:${m.articleIds.join(",")}`),
-      ...year.articleIds.map((id) => `${id}:${article(id)}`),
+      String(year.articleIds.length),
+      ...sliceFor(year.articleIds, page, size).map(
+        (id) => `${id}:${monthOf.get(id)}:${article(id)}`,
+      ),
     );
   }
   const ofKind = new Map(KINDS.map((kind) => [kind, entitiesOfKind(archive.entities, kind)]));

@@ -1,5 +1,15 @@
 import { createHash } from "node:crypto";
-import { link, mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import {
+  link,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -83,19 +93,58 @@ export async function reusableFiles(
   return reusable;
 }
 
+/** Creates the folders that `files` (relative) will need under `dir`. */
+async function makeParents(files: readonly string[], dir: string): Promise<void> {
+  const dirs = [...new Set(files.map((f) => path.dirname(path.join(dir, f))))];
+  // A site has a folder per page; recursive mkdir tolerates siblings creating a shared parent.
+  await eachLimited(dirs, 64, async (folder) => {
+    await mkdir(folder, { recursive: true });
+  });
+}
+
 /**
  * Puts the previous site's copy of each file into the new site as a hard link: nothing is
  * rewritten, and the old folder can be deleted after the swap without losing them.
  */
 export async function linkFiles(files: readonly string[], from: string, to: string): Promise<void> {
-  const dirs = [...new Set(files.map((f) => path.dirname(path.join(to, f))))];
-  // A site has a folder per page; recursive mkdir tolerates siblings creating a shared parent.
-  await eachLimited(dirs, 64, async (dir) => {
-    await mkdir(dir, { recursive: true });
-  });
+  await makeParents(files, to);
   await eachLimited(files, 64, async (file) => {
     await link(path.join(from, file), path.join(to, file));
   });
+}
+
+/**
+ * Turns the previous site into the new one in place: the files written afresh (everything in
+ * `staging`) are moved over their old copies, `kept` files stay untouched, and every other file
+ * of the previous site is deleted, with the folders that leaves empty. Swapping whole folders
+ * instead would link every kept file into the new folder and delete every file of the old one,
+ * seconds of file-system work for a large archive when one article changed. Only renames and
+ * deletions happen here, after everything was written, so a failed build never reaches it.
+ * Returns every file of the site.
+ */
+export async function mergeIntoSite(
+  staging: string,
+  outDir: string,
+  kept: ReadonlySet<string>,
+): Promise<string[]> {
+  const written = await filesUnder(staging);
+  const replaced = new Set(written);
+  const stale = (await filesUnder(outDir)).filter((f) => !kept.has(f) && !replaced.has(f));
+  await makeParents(written, outDir);
+  await eachLimited(written, 64, async (file) => {
+    await rename(path.join(staging, file), path.join(outDir, file));
+  });
+  await eachLimited(stale, 64, async (file) => {
+    await rm(path.join(outDir, file), { force: true });
+  });
+  // Deepest first, so a folder emptied by its emptied subfolders goes too.
+  const emptied = new Set<string>();
+  for (const file of stale) {
+    for (let dir = path.dirname(file); dir !== "."; dir = path.dirname(dir)) emptied.add(dir);
+  }
+  const byDepth = [...emptied].sort((a, b) => b.split("/").length - a.split("/").length);
+  for (const dir of byDepth) await rmdir(path.join(outDir, dir)).catch(() => undefined);
+  return [...kept, ...written];
 }
 
 /** Every file under `dir`, relative and '/'-separated. */
@@ -106,13 +155,24 @@ export async function filesUnder(dir: string): Promise<string[]> {
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"));
 }
 
-/** Size and modification time of each file as written, for the next build's check. */
+/**
+ * Size and modification time of each file as written, for the next build's check. Files kept
+ * from the previous build were checked against its records, which are taken over unread.
+ */
 export async function recordFiles(
   plan: ReadonlyMap<string, string>,
   dir: string,
+  kept: ReadonlySet<string> = new Set(),
+  previous: SiteManifest | null = null,
 ): Promise<SiteManifest["files"]> {
   const files: SiteManifest["files"] = {};
-  await eachLimited([...plan], 64, async ([file, signature]) => {
+  const toStat: [string, string][] = [];
+  for (const [file, signature] of plan) {
+    const recorded = kept.has(file) ? previous?.files[file] : undefined;
+    if (recorded) files[file] = recorded;
+    else toStat.push([file, signature]);
+  }
+  await eachLimited(toStat, 64, async ([file, signature]) => {
     const info = await stat(path.join(dir, file)).catch(() => null);
     if (info?.isFile()) files[file] = { signature, size: info.size, mtimeMs: info.mtimeMs };
   });

@@ -47,6 +47,7 @@ async function indexOneShard(
   siteDir: string,
   index: number,
   files: readonly string[],
+  pageAt: (file: string) => string,
 ): Promise<number> {
   // Pagefind reads a folder itself much faster than it takes pages one message at a time, so each
   // shard gets a folder of its own pages, hard-linked at the same paths (the URLs stay the same).
@@ -57,7 +58,7 @@ async function indexOneShard(
         mkdir(dir, { recursive: true }),
       ),
     );
-    await Promise.all(files.map((f) => link(path.join(siteDir, f), path.join(folder, f))));
+    await Promise.all(files.map((f) => link(pageAt(f), path.join(folder, f))));
     const added = await shard.addDirectory({ path: folder });
     if (added.errors.length > 0) throw new Error(`Pagefind: ${added.errors.join("; ")}`);
     const bundle = path.join(siteDir, shardFolder(index));
@@ -70,13 +71,14 @@ async function indexOneShard(
 }
 
 /**
- * Indexes the given pages of a built site into their shards, a few at a time. Only pages marked
- * data-pagefind-body are indexed, as Pagefind does with a whole folder; returns how many were,
- * per shard.
+ * Indexes the given pages of a built site into their shards in `siteDir`, a few at a time. Only
+ * pages marked data-pagefind-body are indexed, as Pagefind does with a whole folder; returns how
+ * many were, per shard. A page is read from `pageAt(file)`, by default the same folder.
  */
 export async function buildSearchShards(
   siteDir: string,
   jobs: readonly { index: number; files: readonly string[] }[],
+  pageAt: (file: string) => string = (file) => path.join(siteDir, file),
 ): Promise<Map<number, number>> {
   const counted = new Map<number, number>();
   for (let start = 0; start < jobs.length; start += SHARDS_AT_ONCE) {
@@ -91,7 +93,13 @@ export async function buildSearchShards(
       );
       const pages = await Promise.all(
         group.map((job, i) =>
-          indexOneShard(indexes[i] as pagefind.PagefindIndex, siteDir, job.index, job.files),
+          indexOneShard(
+            indexes[i] as pagefind.PagefindIndex,
+            siteDir,
+            job.index,
+            job.files,
+            pageAt,
+          ),
         ),
       );
       for (const [i, job] of group.entries()) counted.set(job.index, pages[i] as number);

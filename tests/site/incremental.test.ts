@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { appendFile, cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -156,6 +157,10 @@ describe("rebuilding after a change", () => {
       await rm(fresh, { recursive: true, force: true });
       // Site-wide settings touch every page; anything else leaves some pages as they were.
       if (!name.includes("site title")) expect(kept(stdout)).toBeGreaterThan(0);
+      if (name.includes("deleted")) {
+        // The previous site is updated in place: the deleted article's folder goes with its page.
+        expect(existsSync(path.join(out, "articles", "wire-undated-plain"))).toBe(false);
+      }
       if (name.includes("text gains")) {
         // The shards of the changed article and entity pages are indexed again, the others kept.
         const shards = /search (\d+) of (\d+) index shards kept/.exec(stdout);
