@@ -190,11 +190,15 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     // With files to keep, the new ones are merged into the previous site; with none, the new site
     // is a whole folder swapped in for the old one.
     const merging = reused.size > 0;
+    // Kept as a whole or written as a whole: they are generated in one pass over the archive.
+    const exportsKept =
+      merging && (await reusableFiles(plan.exports, previous, outDir)).size === plan.exports.size;
+    if (exportsKept) for (const file of plan.exports.keys()) reused.add(file);
     timings.plan = Math.round(performance.now() - planStarted);
 
     const renderStarted = performance.now();
     const batches = renderBatches(plan.outputs, reused, options.batchSize ?? RENDER_BATCH);
-    const toRender = plan.outputs.size - reused.size;
+    const toRender = batches.reduce((sum, batch) => sum + batch.size, 0);
     let rendered = 0;
     // Written by streaming after the runs: as pages, each would be held whole in memory.
     const streamedExports = new Set(DATA_EXPORT_PATHS);
@@ -220,7 +224,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       collectGarbage();
       renderProgress(rendered, toRender);
     }
-    await writeDataExports(staging, project.archive, project.kb, project.config);
+    if (!exportsKept) {
+      await writeDataExports(staging, project.archive, project.kb, project.config);
+    }
     timings.render = Math.round(performance.now() - renderStarted);
 
     // Counted through `project` rather than a local `archive`: a local would keep the archive
@@ -261,7 +267,12 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       if (hadPrevious) await rm(retired, { recursive: true, force: true });
     }
     await writeManifest(manifestPath, {
-      files: await recordFiles(plan.outputs, outDir, reused, previous),
+      files: await recordFiles(
+        new Map([...plan.outputs, ...plan.exports]),
+        outDir,
+        reused,
+        previous,
+      ),
       searchShards: search.shards,
     });
     timings.publish = Math.round(performance.now() - publishStarted);

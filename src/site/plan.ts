@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { type ArchiveEntity, type ArchiveTopic, codeDigest } from "../archive/index.ts";
+import { DATA_EXPORT_PATHS } from "./exports.ts";
 import { FEED_SIZE, feedPaths, feedScopes } from "./feeds.ts";
 import { type SitePages, sitePages } from "./pages.ts";
 import { type PageOf, pagePath, sliceFor } from "./pagination.ts";
@@ -10,7 +11,7 @@ import { entitiesOfKind, KINDS, routes } from "./views.ts";
  * What each page is made of, as one hash per output file, so a build writes only the pages whose
  * inputs changed and keeps the others as they are. A page's hash covers the site's code and
  * settings, and the digests of exactly the articles, entities and topics the page shows; a page
- * left out of the plan (the home page, indexes of everything, data exports) is always written.
+ * left out of the plan (the home page, indexes of everything) is always written.
  */
 
 const hash = (...parts: string[]) => {
@@ -54,6 +55,11 @@ export interface RenderPlan {
    * a hash of its indexed part only: not the lists of other articles, which search leaves out.
    */
   search: Map<string, string>;
+  /**
+   * The data exports, streamed to disk rather than rendered: one hash for all of them, of every
+   * article and the knowledge base (entity and topic names, aliases, descriptions).
+   */
+  exports: Map<string, string>;
 }
 
 /** How many pages search indexes: one per article, and the first page of each entity and topic. */
@@ -183,5 +189,12 @@ export function planOutputs(
     );
     for (const file of Object.values(feedPaths(scope.path))) plan.set(outputFile(file), digest);
   }
-  return { outputs: plan, search };
+  const exportsDigest = hash(
+    site,
+    "exports",
+    project.kb.digest,
+    ...archive.articles.map((a) => `${a.id}:${article(a.id)}`),
+  );
+  const exports = new Map(DATA_EXPORT_PATHS.map((file) => [outputFile(file), exportsDigest]));
+  return { outputs: plan, search, exports };
 }

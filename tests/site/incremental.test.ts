@@ -71,7 +71,9 @@ describe("rendering in several Eleventy runs", () => {
 describe("rebuilding after a change", () => {
   it("keeps every file when nothing changed, without rewriting any", async () => {
     const page = path.join(out, "articles", "wire-2019-11-29-kabul", "index.html");
+    const exported = path.join(out, "data", "mentions.csv");
     const before = await stat(page);
+    const exportedBefore = await stat(exported);
     const stdout = await build(out);
     expect(stdout).toMatch(/5 of 5 articles from the cache/);
     const shards = /search (\d+) of (\d+) index shards kept/.exec(stdout);
@@ -79,6 +81,12 @@ describe("rebuilding after a change", () => {
     expect(shards?.[1]).toBe(shards?.[2]);
     const after = await stat(page);
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    // The data exports are made from the whole archive, which did not change either.
+    const exportedAfter = await stat(exported);
+    expect([exportedAfter.ino, exportedAfter.mtimeMs]).toEqual([
+      exportedBefore.ino,
+      exportedBefore.mtimeMs,
+    ]);
   });
 
   const cases: [string, () => Promise<void>][] = [
