@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Stats } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { deserialize, serialize } from "node:v8";
@@ -158,4 +159,67 @@ export async function writeAnalysisCache(
       throw error;
     }
   }
+}
+
+/**
+ * What a file looked like when its bytes were last hashed. A file whose size, times and inode
+ * are all as recorded has the recorded hash, so a rebuild reads only the files that changed (as
+ * git's index does); the cache itself stays keyed by content.
+ */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  hash: string;
+}
+
+/**
+ * A file changed within this long before its stamp was taken could change again within the same
+ * clock tick without its times showing it: such files are not stamped, so they are read next time.
+ */
+const RACY_MS = 2000;
+
+const fileIndexPath = (dir: string) => path.join(dir, "files.json");
+
+export function stampMatches(stamp: FileStamp | undefined, info: Stats): stamp is FileStamp {
+  return (
+    stamp !== undefined &&
+    stamp.size === info.size &&
+    stamp.mtimeMs === info.mtimeMs &&
+    stamp.ctimeMs === info.ctimeMs &&
+    stamp.ino === info.ino
+  );
+}
+
+/** The stamps of the last build, by file path; none when missing or unreadable. */
+export async function readFileIndex(dir: string): Promise<Map<string, FileStamp>> {
+  try {
+    const stored = JSON.parse(await readFile(fileIndexPath(dir), "utf8")) as unknown;
+    if (typeof stored !== "object" || stored === null) return new Map();
+    return new Map(Object.entries(stored as Record<string, FileStamp>));
+  } catch {
+    return new Map();
+  }
+}
+
+/** Stamps each file with its hash, leaving out files too recently changed to be trusted. */
+export async function writeFileIndex(
+  dir: string,
+  files: Iterable<[string, Stats, string]>,
+  now = Date.now(),
+): Promise<void> {
+  const stamps: Record<string, FileStamp> = {};
+  for (const [file, info, hash] of files) {
+    if (Math.max(info.mtimeMs, info.ctimeMs) > now - RACY_MS) continue;
+    const { size, mtimeMs, ctimeMs, ino } = info;
+    stamps[file] = { size, mtimeMs, ctimeMs, ino, hash };
+  }
+  const file = fileIndexPath(dir);
+  const text = JSON.stringify(stamps);
+  if ((await readFile(file, "utf8").catch(() => null)) === text) return;
+  await mkdir(dir, { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, file);
 }

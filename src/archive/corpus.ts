@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Stats } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
@@ -25,7 +26,10 @@ import {
   outcomeDigest,
   pipelineDigest,
   readAnalysisCache,
+  readFileIndex,
+  stampMatches,
   writeAnalysisCache,
+  writeFileIndex,
 } from "./cache.ts";
 import { collectGarbage } from "./memory.ts";
 import {
@@ -75,19 +79,13 @@ const READ_CONCURRENCY = 64;
 /** Results received between collections in the main thread while workers analyse. */
 const COLLECT_EVERY = 1000;
 
-async function readAll(files: string[]): Promise<({ bytes: Uint8Array } | { tooLarge: number })[]> {
-  const out: ({ bytes: Uint8Array } | { tooLarge: number })[] = new Array(files.length);
+/** Runs `work` for every index below `count`, at most READ_CONCURRENCY at a time. */
+async function eachIndex(count: number, work: (index: number) => Promise<void>): Promise<void> {
   let next = 0;
-  const reader = async () => {
-    while (next < files.length) {
-      const i = next++;
-      const file = files[i] as string;
-      const { size } = await stat(file);
-      out[i] = size > MAX_ARTICLE_BYTES ? { tooLarge: size } : { bytes: await readFile(file) };
-    }
+  const worker = async () => {
+    while (next < count) await work(next++);
   };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, reader));
-  return out;
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, count) }, worker));
 }
 
 function workerCount(option: CorpusOptions["workers"], tasks: number): number {
@@ -109,11 +107,15 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const useCache = options.cache !== false;
   const cacheDir = analysisCacheDir(root);
   const pipeline = await pipelineDigest();
-  const [contents, cache] = await Promise.all([
-    readAll(files),
+  const fileStats: Stats[] = new Array(files.length);
+  const [cache, stamps] = await Promise.all([
     useCache
       ? readAnalysisCache(cacheDir, pipeline)
       : Promise.resolve<AnalysisCache>({ pipeline, entries: new Map() }),
+    useCache ? readFileIndex(cacheDir) : Promise.resolve(new Map()),
+    eachIndex(files.length, async (index) => {
+      fileStats[index] = await stat(files[index] as string);
+    }),
   ]);
 
   const problems: ContentProblem[] = [];
@@ -122,26 +124,36 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const digestsByIndex: (string | null)[] = new Array(files.length).fill(null);
   const pending: { index: number; task: ArticleTask }[] = [];
   const stats: CorpusStats = { files: files.length, cached: 0, analysed: 0, workers: 0 };
-  for (const [index, content] of contents.entries()) {
-    const rel = rels[index] as string;
-    if ("tooLarge" in content) {
-      problems.push({ file: rel, message: tooLarge(content.tooLarge) });
-      continue;
-    }
-    const hash = contentHash(content.bytes);
-    hashes[index] = hash;
+  const reuse = (index: number, hash: string): boolean => {
     const hit = cache.entries.get(hash);
-    if (hit && hit.kbDigest === kb.digest) {
-      outcomes[index] = { ok: true, article: hit.article, result: hit.result };
-      digestsByIndex[index] = hit.digest;
-      stats.cached += 1;
-    } else {
-      // A knowledge-base change re-parses too: the cache keeps no Markdown to analyse again.
-      pending.push({ index, task: { rel, bytes: content.bytes } });
+    if (hit?.kbDigest !== kb.digest) return false;
+    hashes[index] = hash;
+    outcomes[index] = { ok: true, article: hit.article, result: hit.result };
+    digestsByIndex[index] = hit.digest;
+    stats.cached += 1;
+    return true;
+  };
+  const toRead: number[] = [];
+  for (const [index, info] of fileStats.entries()) {
+    const rel = rels[index] as string;
+    if (info.size > MAX_ARTICLE_BYTES) problems.push({ file: rel, message: tooLarge(info.size) });
+    else {
+      const stamp = stamps.get(rel);
+      if (!stampMatches(stamp, info) || !reuse(index, stamp.hash)) toRead.push(index);
     }
   }
-  // The bytes of cached articles were needed for their hash only; the pending tasks hold the rest.
-  contents.length = 0;
+  // Only files that changed, or whose analysis the cache lacks, are read at all.
+  await eachIndex(toRead.length, async (position) => {
+    const index = toRead[position] as number;
+    const bytes = await readFile(files[index] as string);
+    const hash = contentHash(bytes);
+    if (reuse(index, hash)) return;
+    hashes[index] = hash;
+    // A knowledge-base change re-parses too: the cache keeps no Markdown to analyse again.
+    pending.push({ index, task: { rel: rels[index] as string, bytes } });
+  });
+  // Tasks in file order, as before reading was concurrent: results and problems keep that order.
+  pending.sort((a, b) => a.index - b.index);
   stats.analysed = pending.length;
 
   let done = stats.cached;
@@ -220,6 +232,14 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     const changed = new Set(pending.map(({ index }) => hashes[index] as string));
     for (const key of cache.entries.keys()) if (!keep.has(key)) changed.add(key);
     await writeAnalysisCache(cacheDir, { pipeline, entries: keep }, changed);
+    await writeFileIndex(
+      cacheDir,
+      rels.flatMap((rel, index) => {
+        const hash = hashes[index];
+        const info = fileStats[index];
+        return hash && info ? [[rel, info, hash] as [string, Stats, string]] : [];
+      }),
+    );
   }
   return { articles, digests, problems, stats, ...combineAnalyses(results) };
 }

@@ -1,4 +1,14 @@
-import { appendFile, cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  cp,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -88,7 +98,10 @@ describe("loading the corpus through the cache", () => {
     for (const file of files) await writeFile(path.join(cacheDir, file), "not a cache");
     const after = await load();
     expect(after.stats).toMatchObject({ cached: 0, analysed: 5 });
-    for (const file of files)
+    expect(JSON.parse(await readFile(path.join(cacheDir, "files.json"), "utf8"))).toBeTypeOf(
+      "object",
+    );
+    for (const file of files.filter((f) => f.endsWith(".v8")))
       expect((await readFile(path.join(cacheDir, file))).length).toBeGreaterThan(100);
   });
 
@@ -96,7 +109,8 @@ describe("loading the corpus through the cache", () => {
     await load();
     const cacheDir = path.join(root, ".cache", "news-archive", "articles");
     const before = new Map<string, number>();
-    for (const file of await readdir(cacheDir))
+    // The analyses' files; files.json, the stamps of content files, changes with them.
+    for (const file of (await readdir(cacheDir)).filter((f) => f.endsWith(".v8")))
       before.set(file, (await stat(path.join(cacheDir, file))).mtimeMs);
     await new Promise((resolve) => setTimeout(resolve, 20));
     await appendFile(
@@ -112,6 +126,44 @@ describe("loading the corpus through the cache", () => {
     expect(rewritten.length).toBeGreaterThan(0);
     expect(rewritten.length).toBeLessThanOrEqual(2);
     expect(rewritten.length).toBeLessThan(before.size);
+  });
+
+  it("reads only files whose size, times or inode changed since they were hashed", async () => {
+    const dir = path.join(root, "content", "articles");
+    const indexFile = path.join(root, ".cache", "news-archive", "articles", "files.json");
+    const stampsOf = async () =>
+      JSON.parse(await readFile(indexFile, "utf8")) as Record<string, { hash: string }>;
+    await load();
+    // Files changed in the last two seconds are not stamped: they could change again unseen.
+    expect(Object.keys(await stampsOf())).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await load();
+    const stamps = await stampsOf();
+    expect(Object.keys(stamps).sort()).toEqual(
+      (await readdir(dir)).map((f) => `content/articles/${f}`).sort(),
+    );
+    const [first, second] = Object.keys(stamps).sort() as [string, string];
+    const secondId = (await load()).articles.find((a) => a.file === second)?.id;
+
+    // A matching stamp is trusted: with the second file's hash under the first file's name, the
+    // first file is not read, and the second file's article appears in its place.
+    await writeFile(
+      indexFile,
+      JSON.stringify({ ...stamps, [first]: { ...stamps[first], hash: stamps[second]?.hash } }),
+    );
+    const trusted = await load();
+    expect(trusted.stats).toMatchObject({ cached: 5, analysed: 0 });
+    expect(trusted.articles.find((a) => a.file === first)?.id).toBe(secondId);
+
+    // Same size, same modification time, new bytes: the change time gives it away.
+    const file = path.join(root, first);
+    const text = await readFile(file, "utf8");
+    const { atime, mtime } = await stat(file);
+    await writeFile(file, text.replace("Kabul", "KABUL"));
+    await utimes(file, atime, mtime);
+    const edited = await load();
+    expect(edited.stats).toMatchObject({ cached: 4, analysed: 1 });
+    expect(results(edited)).toEqual(results(await load({ cache: false })));
   });
 
   it("reports a duplicate id and a broken file even when the rest is cached", async () => {
