@@ -124,6 +124,22 @@ function compareNewestFirst(a: ArchiveArticle, b: ArchiveArticle): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** Orders names as `localeCompare` with English rules does, with one collator for all. */
+const ENGLISH = new Intl.Collator("en");
+
+/** Each string's position in collation order (as `localeCompare` sorts), by its index. */
+function collationRanks(strings: readonly string[]): Int32Array {
+  const collator = new Intl.Collator();
+  const rank = new Int32Array(strings.length);
+  strings
+    .map((_, i) => i)
+    .sort((a, b) => collator.compare(strings[a] ?? "", strings[b] ?? ""))
+    .forEach((index, position) => {
+      rank[index] = position;
+    });
+  return rank;
+}
+
 /**
  * `Archive.related`, made outside buildArchive: a closure there would keep buildArchive's whole
  * scope alive with the archive, including its input (every article's Markdown and text). Every
@@ -147,14 +163,7 @@ function relatedFinder(
   };
   // Equal scores go to the id first in collation order; ranking the ids once makes that an
   // integer comparison.
-  const collator = new Intl.Collator();
-  const rank = new Int32Array(articles.length);
-  articles
-    .map((_, i) => i)
-    .sort((a, b) => collator.compare(articles[a]?.id ?? "", articles[b]?.id ?? ""))
-    .forEach((number, position) => {
-      rank[number] = position;
-    });
+  const rank = collationRanks(articles.map((a) => a.id));
   const scores = new Float64Array(articles.length);
   const relatedCache = new Map<string, ArchiveArticle[]>();
   return (articleId: string, limit = 5): ArchiveArticle[] => {
@@ -240,9 +249,23 @@ export function buildArchive(input: ArchiveInput): Archive {
   }
 
   const entityById = new Map<string, ArchiveEntity>();
-  const pairCounts = new Map<string, Map<string, number>>();
+  // Co-mentions are counted over entity numbers: a pair per two entities of every article is
+  // millions of map updates at 10,000 articles, and string keys made that most of this function.
+  const entityNumbers = new Map<string, number>();
+  const entityIds: string[] = [];
+  const numberOf = (id: string) => {
+    let number = entityNumbers.get(id);
+    if (number === undefined) {
+      number = entityIds.push(id) - 1;
+      entityNumbers.set(id, number);
+    }
+    return number;
+  };
+  const pairCounts: Map<number, number>[] = [];
   for (const article of articles) {
-    const ids = article.analysis.entities.map((e) => e.id).filter((id) => known.has(id));
+    const numbers = article.analysis.entities.flatMap((e) =>
+      known.has(e.id) ? numberOf(e.id) : [],
+    );
     for (const entry of article.analysis.entities) {
       const base = known.get(entry.id);
       if (!base) continue;
@@ -257,25 +280,31 @@ export function buildArchive(input: ArchiveInput): Archive {
         sentence: sentencesById.get(article.id)?.[entry.id] ?? "",
       });
       entity.mentionCount += entry.mentions;
-      const row = pairCounts.get(entry.id) ?? new Map<string, number>();
-      for (const other of ids) {
-        if (other !== entry.id) row.set(other, (row.get(other) ?? 0) + 1);
+      const self = numberOf(entry.id);
+      let row = pairCounts[self];
+      if (!row) {
+        row = new Map();
+        pairCounts[self] = row;
       }
-      pairCounts.set(entry.id, row);
+      for (const other of numbers) {
+        if (other !== self) row.set(other, (row.get(other) ?? 0) + 1);
+      }
     }
   }
-  for (const [id, row] of pairCounts) {
-    const entity = entityById.get(id);
+  // Equal counts go to the id first in collation order, ranked once rather than compared per pair.
+  const rank = collationRanks(entityIds);
+  for (const [self, row] of pairCounts.entries()) {
+    const entity = row && entityById.get(entityIds[self] ?? "");
     if (!entity) continue;
     entity.coMentions = [...row]
-      .map(([other, count]) => ({ id: other, count }))
-      .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
+      .sort(([a, countA], [b, countB]) => countB - countA || (rank[a] ?? 0) - (rank[b] ?? 0))
+      .map(([other, count]) => ({ id: entityIds[other] ?? "", count }));
   }
   const entities = [...entityById.values()].sort(
     (a, b) =>
       b.occurrences.length - a.occurrences.length ||
       b.mentionCount - a.mentionCount ||
-      a.name.localeCompare(b.name, "en"),
+      ENGLISH.compare(a.name, b.name),
   );
 
   const topics: ArchiveTopic[] = input.kb.topics.map((t) => ({
