@@ -155,8 +155,9 @@ export async function checkOutputDir(outDir: string, root: string): Promise<void
 }
 
 /**
- * Builds into a fresh folder beside the output and swaps it in only when everything succeeded, so
- * a failed build leaves the previous site exactly as it was.
+ * Writes what changed into a fresh folder beside the output and publishes it only when everything
+ * succeeded (moved into the previous site, or swapped in whole when nothing was kept), so a
+ * failed build leaves the previous site exactly as it was.
  */
 export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   const started = performance.now();
