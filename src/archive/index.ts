@@ -249,8 +249,9 @@ export function buildArchive(input: ArchiveInput): Archive {
   }
 
   const entityById = new Map<string, ArchiveEntity>();
-  // Co-mentions are counted over entity numbers: a pair per two entities of every article is
-  // millions of map updates at 10,000 articles, and string keys made that most of this function.
+  // Co-mentions are counted over entity numbers, one entity at a time in a reused array of counts:
+  // a pair per two entities of every article is tens of millions of updates at 30,000 articles,
+  // too many for maps keyed by id.
   const entityNumbers = new Map<string, number>();
   const entityIds: string[] = [];
   const numberOf = (id: string) => {
@@ -261,10 +262,13 @@ export function buildArchive(input: ArchiveInput): Archive {
     }
     return number;
   };
-  const pairCounts: Map<number, number>[] = [];
-  for (const article of articles) {
-    const numbers = article.analysis.entities.flatMap((e) =>
-      known.has(e.id) ? numberOf(e.id) : [],
+  const entitiesOfArticle: Int32Array[] = [];
+  const articlesOfEntity: number[][] = [];
+  for (const [articleNumber, article] of articles.entries()) {
+    entitiesOfArticle.push(
+      Int32Array.from(
+        article.analysis.entities.flatMap((e) => (known.has(e.id) ? numberOf(e.id) : [])),
+      ),
     );
     for (const entry of article.analysis.entities) {
       const base = known.get(entry.id);
@@ -281,24 +285,27 @@ export function buildArchive(input: ArchiveInput): Archive {
       });
       entity.mentionCount += entry.mentions;
       const self = numberOf(entry.id);
-      let row = pairCounts[self];
-      if (!row) {
-        row = new Map();
-        pairCounts[self] = row;
-      }
-      for (const other of numbers) {
-        if (other !== self) row.set(other, (row.get(other) ?? 0) + 1);
-      }
+      (articlesOfEntity[self] ??= []).push(articleNumber);
     }
   }
   // Equal counts go to the id first in collation order, ranked once rather than compared per pair.
   const rank = collationRanks(entityIds);
-  for (const [self, row] of pairCounts.entries()) {
-    const entity = row && entityById.get(entityIds[self] ?? "");
+  const counts = new Int32Array(entityIds.length);
+  for (const [self, articleNumbers] of articlesOfEntity.entries()) {
+    const entity = articleNumbers && entityById.get(entityIds[self] ?? "");
     if (!entity) continue;
-    entity.coMentions = [...row]
-      .sort(([a, countA], [b, countB]) => countB - countA || (rank[a] ?? 0) - (rank[b] ?? 0))
-      .map(([other, count]) => ({ id: entityIds[other] ?? "", count }));
+    const touched: number[] = [];
+    for (const articleNumber of articleNumbers) {
+      for (const other of entitiesOfArticle[articleNumber] ?? []) {
+        if (other === self) continue;
+        if (counts[other] === 0) touched.push(other);
+        counts[other] = (counts[other] ?? 0) + 1;
+      }
+    }
+    entity.coMentions = touched
+      .sort((a, b) => (counts[b] ?? 0) - (counts[a] ?? 0) || (rank[a] ?? 0) - (rank[b] ?? 0))
+      .map((other) => ({ id: entityIds[other] ?? "", count: counts[other] ?? 0 }));
+    for (const other of touched) counts[other] = 0;
   }
   const entities = [...entityById.values()].sort(
     (a, b) =>
