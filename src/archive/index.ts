@@ -285,7 +285,9 @@ export function buildArchive(input: ArchiveInput): Archive {
       });
       entity.mentionCount += entry.mentions;
       const self = numberOf(entry.id);
-      (articlesOfEntity[self] ??= []).push(articleNumber);
+      const numbers = articlesOfEntity[self];
+      if (numbers) numbers.push(articleNumber);
+      else articlesOfEntity[self] = [articleNumber];
     }
   }
   // Equal counts go to the id first in collation order, ranked once rather than compared per pair.

@@ -86,16 +86,22 @@ function* entityRecords(archive: Archive, config: SiteConfig) {
  * articles the articles export is ~90 MB, too much to hold as one string beside the archive.
  */
 function* jsonChunks(key: string, items: Iterable<unknown>): Generator<string> {
+  const head = `{\n  ${JSON.stringify(key)}: [\n    `;
+  const tail = "\n  ]\n}";
   let first = true;
   for (const item of items) {
-    // An item's own lines indented two levels deeper: JSON strings hold no raw newlines.
-    yield `${first ? `{\n  ${JSON.stringify(key)}: [\n` : ",\n"}    ${JSON.stringify(item, null, 2).replace(/\n/g, "\n    ")}`;
+    // Stringified in place, so its lines come indented as the whole document would have them.
+    const whole = JSON.stringify({ [key]: [item] }, null, 2);
+    yield `${first ? head : ",\n    "}${whole.slice(head.length, whole.length - tail.length)}`;
     first = false;
   }
-  yield first ? `{\n  ${JSON.stringify(key)}: []\n}\n` : "\n  ]\n}\n";
+  yield first ? `{\n  ${JSON.stringify(key)}: []\n}\n` : `${tail}\n`;
 }
 
 type Cell = string | number | boolean | null;
+
+/** A formula's first character, a character that needs quotes, or whitespace at either end. */
+const NEEDS_CARE = /^[=+\-@\s]|[",\r\n]|\s$/;
 
 /**
  * One RFC 4180 field. A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed
@@ -103,8 +109,11 @@ type Cell = string | number | boolean | null;
  */
 export function csvCell(value: Cell): string {
   if (value === null) return "";
-  let text = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (typeof value !== "string") return String(value);
+  // Most cells need neither quotes nor the formula guard; one test tells.
+  if (!NEEDS_CARE.test(value)) return value;
+  let text = value;
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
