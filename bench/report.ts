@@ -148,6 +148,47 @@ export function stageTable(results: SizeResult[]): string {
   return tableLines(head, rows).join("\n");
 }
 
+/** The stages a rebuild reports, in the order buildSite runs them. */
+const REBUILD_STAGES = ["knowledge", "articles", "index", "plan", "render", "search", "publish"];
+
+/**
+ * Where each rebuild's time went, from buildSite's own timings: what a change costs, stage by
+ * stage, and how much of the previous site it kept.
+ */
+export function rebuildTable(results: SizeResult[]): string {
+  const head = [
+    "articles",
+    "rebuild",
+    "total s",
+    ...REBUILD_STAGES.map((stage) => `${stage} s`),
+    "files kept",
+    "shards kept",
+  ];
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const { key, label } of [
+      { key: "rebuildNoChange", label: "nothing changed" },
+      { key: "rebuildOneArticle", label: "one article changed" },
+    ]) {
+      const stage = r.stages[key];
+      const detail = stage?.detail ?? {};
+      const timings = (detail.timings ?? {}) as Record<string, number | undefined>;
+      const count = (value: unknown) => (typeof value === "number" ? String(value) : "n/a");
+      rows.push([
+        String(r.articles),
+        label,
+        seconds(stage?.ms),
+        ...REBUILD_STAGES.map((name) => seconds(timings[name])),
+        count(detail.pagesReused),
+        typeof detail.searchShardsReused === "number" && typeof detail.searchShards === "number"
+          ? `${detail.searchShardsReused} of ${detail.searchShards}`
+          : "n/a",
+      ]);
+    }
+  }
+  return tableLines(head, rows).join("\n");
+}
+
 function firstMatch(file: string, pattern: RegExp): string | null {
   try {
     return pattern.exec(readFileSync(file, "utf8"))?.[1]?.trim() ?? null;

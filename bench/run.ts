@@ -11,6 +11,7 @@ import {
   type BaselineResult,
   describeMachine,
   machineLines,
+  rebuildTable,
   type SizeResult,
   type StageResult,
   stageTable,
@@ -366,6 +367,12 @@ const markdown = [
   stageTable(results),
   "",
   "Each stage ran in a child process; its peak is the stage's own (VmHWM reset before it). Render and search times come from buildSite's own timings; the peak of buildSite and of Pagefind alone include Pagefind's binary.",
+  "",
+  "## Rebuilds by stage",
+  "",
+  rebuildTable(results),
+  "",
+  "Each rebuild is a fresh process over the site just built (total includes start-up); the stages are buildSite's own timings.",
   "",
 ].join("\n");
 await mkdir(OUT, { recursive: true });

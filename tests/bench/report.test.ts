@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { rebuildTable, type SizeResult } from "../../bench/report.ts";
+
+const baseline = { ms: null, peakMb: null, pages: 0, avgPageKb: null };
+
+function sizeResult(articles: number, stages: SizeResult["stages"]): SizeResult {
+  return {
+    articles,
+    seed: 1,
+    corpusEntities: 0,
+    knowledgeBaseEntities: 0,
+    pages: null,
+    files: null,
+    stages,
+    build: { ms: null, peakMb: null },
+    msPerPage: null,
+    eleventy: baseline,
+    hugo: baseline,
+    searchIndexBytesPerArticle: null,
+    avgPageKb: null,
+  };
+}
+
+describe("the rebuild table of the bench report", () => {
+  it("shows each rebuild's stages, files kept and shards kept, and n/a for what is missing", () => {
+    const table = rebuildTable([
+      sizeResult(1000, {
+        rebuildNoChange: {
+          ms: 3640,
+          peakMb: 318,
+          detail: {
+            timings: { knowledge: 323, articles: 284, plan: 398, render: 269, publish: 103 },
+            pagesReused: 7234,
+            searchShardsReused: 2,
+            searchShards: 2,
+          },
+        },
+        rebuildOneArticle: { ms: null, peakMb: null, unavailable: "no build" },
+      }),
+    ]).split("\n");
+    expect(table[0]).toBe(
+      "| articles | rebuild | total s | knowledge s | articles s | index s | plan s | render s | search s | publish s | files kept | shards kept |",
+    );
+    expect(table[2]).toBe(
+      "| 1000 | nothing changed | 3.64 | 0.32 | 0.28 | n/a | 0.40 | 0.27 | n/a | 0.10 | 7234 | 2 of 2 |",
+    );
+    expect(table[3]).toBe(
+      "| 1000 | one article changed | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |",
+    );
+  });
+});
