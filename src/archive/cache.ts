@@ -192,20 +192,24 @@ export function stampMatches(stamp: FileStamp | undefined, info: Stats): stamp i
   );
 }
 
-/** The stamps of the last build, by file path; none when missing or unreadable. */
-export async function readFileIndex(dir: string): Promise<Map<string, FileStamp>> {
+/** The stamps of the last build, by file path; null when missing or unreadable. */
+export async function readFileIndex(dir: string): Promise<Map<string, FileStamp> | null> {
   try {
     const stored = JSON.parse(await readFile(fileIndexPath(dir), "utf8")) as unknown;
-    if (typeof stored !== "object" || stored === null) return new Map();
+    if (typeof stored !== "object" || stored === null) return null;
     return new Map(Object.entries(stored as Record<string, FileStamp>));
   } catch {
-    return new Map();
+    return null;
   }
 }
 
-/** Stamps each file with its hash, leaving out files too recently changed to be trusted. */
+/**
+ * Stamps each file with its hash, leaving out files too recently changed to be trusted; `previous`
+ * is what readFileIndex returned, so an unchanged index is not written again.
+ */
 export async function writeFileIndex(
   dir: string,
+  previous: ReadonlyMap<string, FileStamp> | null,
   files: Iterable<[string, Stats, string]>,
   now = Date.now(),
 ): Promise<void> {
@@ -217,7 +221,8 @@ export async function writeFileIndex(
   }
   const file = fileIndexPath(dir);
   const text = JSON.stringify(stamps);
-  if ((await readFile(file, "utf8").catch(() => null)) === text) return;
+  // Unchanged stamps leave the file alone: a rebuild after no edit writes nothing here.
+  if (previous && JSON.stringify(Object.fromEntries(previous)) === text) return;
   await mkdir(dir, { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, text);

@@ -31,6 +31,7 @@ import {
   writeAnalysisCache,
   writeFileIndex,
 } from "./cache.ts";
+import { eachLimited } from "./limited.ts";
 import { collectGarbage } from "./memory.ts";
 import {
   type ArticleOutcome,
@@ -79,15 +80,6 @@ const READ_CONCURRENCY = 64;
 /** Results received between collections in the main thread while workers analyse. */
 const COLLECT_EVERY = 1000;
 
-/** Runs `work` for every index below `count`, at most READ_CONCURRENCY at a time. */
-async function eachIndex(count: number, work: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await work(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, count) }, worker));
-}
-
 function workerCount(option: CorpusOptions["workers"], tasks: number): number {
   if (typeof option === "number") return Math.max(0, Math.floor(option));
   if (tasks < MIN_TASKS_FOR_WORKERS) return 0;
@@ -112,9 +104,9 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     useCache
       ? readAnalysisCache(cacheDir, pipeline)
       : Promise.resolve<AnalysisCache>({ pipeline, entries: new Map() }),
-    useCache ? readFileIndex(cacheDir) : Promise.resolve(new Map()),
-    eachIndex(files.length, async (index) => {
-      fileStats[index] = await stat(files[index] as string);
+    useCache ? readFileIndex(cacheDir) : Promise.resolve(null),
+    eachLimited(files, READ_CONCURRENCY, async (file, index) => {
+      fileStats[index] = await stat(file);
     }),
   ]);
 
@@ -138,13 +130,12 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     const rel = rels[index] as string;
     if (info.size > MAX_ARTICLE_BYTES) problems.push({ file: rel, message: tooLarge(info.size) });
     else {
-      const stamp = stamps.get(rel);
+      const stamp = stamps?.get(rel);
       if (!stampMatches(stamp, info) || !reuse(index, stamp.hash)) toRead.push(index);
     }
   }
   // Only files that changed, or whose analysis the cache lacks, are read at all.
-  await eachIndex(toRead.length, async (position) => {
-    const index = toRead[position] as number;
+  await eachLimited(toRead, READ_CONCURRENCY, async (index) => {
     const bytes = await readFile(files[index] as string);
     const hash = contentHash(bytes);
     if (reuse(index, hash)) return;
@@ -234,6 +225,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     await writeAnalysisCache(cacheDir, { pipeline, entries: keep }, changed);
     await writeFileIndex(
       cacheDir,
+      stamps,
       rels.flatMap((rel, index) => {
         const hash = hashes[index];
         const info = fileStats[index];

@@ -1,6 +1,7 @@
 export { linkEntities } from "./body.ts";
 export { codeDigest } from "./cache.ts";
 export { type CorpusOptions, type CorpusStats, type LoadedCorpus, loadCorpus } from "./corpus.ts";
+export { eachLimited } from "./limited.ts";
 export { collectGarbage } from "./memory.ts";
 export { type PreparedArticle, prepareArticle, sentenceAround } from "./work.ts";
 

@@ -249,7 +249,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       outDir,
       staging,
       merging,
-      rendered: (file) => !reused.has(file),
+      // Merging, a kept page is in the previous site only; everything else was written to staging.
+      pageAt: (file) => path.join(merging && reused.has(file) ? outDir : staging, file),
     });
     timings.search = Math.round(performance.now() - searchStarted);
     const publishStarted = performance.now();
@@ -302,8 +303,8 @@ interface ShardSites {
   /** Where the new site is written: whole, or only its new files when `merging`. */
   staging: string;
   merging: boolean;
-  /** Whether a page was written in this build (in staging) rather than kept in outDir. */
-  rendered: (file: string) => boolean;
+  /** Where a page of the new site is to be read. */
+  pageAt: (file: string) => string;
 }
 
 /**
@@ -351,9 +352,7 @@ async function indexShards(
       shards.push({ signature, pages: 0 });
     }
   }
-  const pageAt = (file: string) =>
-    path.join(sites.rendered(file) || !merging ? staging : outDir, file);
-  const counted = await buildSearchShards(staging, jobs, pageAt);
+  const counted = await buildSearchShards(staging, jobs, sites.pageAt);
   for (const job of jobs)
     shards[job.index] = { signature: job.signature, pages: counted.get(job.index) ?? 0 };
   return { pages: shards.reduce((sum, shard) => sum + shard.pages, 0), reused, shards, keptFiles };

@@ -11,6 +11,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import path from "node:path";
+import { eachLimited } from "../archive/index.ts";
 
 /**
  * The record a build leaves of the site it wrote: for every planned file, the hash of its inputs
@@ -52,19 +53,6 @@ export async function writeManifest(file: string, manifest: SiteManifest): Promi
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, JSON.stringify(manifest));
   await rename(temp, file);
-}
-
-/** Runs `work` over `items` with at most `limit` in flight: thousands of file operations at once exhaust descriptors. */
-export async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** Planned files whose inputs are unchanged and whose previous output is still intact. */
