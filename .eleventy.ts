@@ -3,7 +3,7 @@ import { renderToStaticMarkup } from "preact-render-to-string";
 import { feedPaths } from "./src/site/feeds.ts";
 import { everyPage } from "./src/site/listing.ts";
 import { selectPages } from "./src/site/pages.ts";
-import { currentProjectRoot, currentRenderSelection, getProject } from "./src/site/project.ts";
+import { currentRenderSelection, getProject } from "./src/site/project.ts";
 
 /**
  * Eleventy does not find a TypeScript config by itself: run it through tsx,
@@ -24,7 +24,6 @@ interface EleventyConfig {
   setTemplateFormats(formats: string[]): void;
   addPassthroughCopy(copy: Record<string, string>): void;
   addGlobalData(name: string, value: () => Promise<unknown>): void;
-  addWatchTarget(target: string): void;
   setQuietMode(quiet: boolean): void;
 }
 
@@ -44,9 +43,6 @@ export default function (eleventyConfig: EleventyConfig) {
   const templates =
     path.relative(process.cwd(), path.join(import.meta.dirname, "templates")) || ".";
   eleventyConfig.addPassthroughCopy({ [path.join(templates, "assets")]: "assets" });
-  // Content is data, not templates: watch it so `npm start` rebuilds when an article or the knowledge base changes.
-  const content = path.relative(process.cwd(), path.join(currentProjectRoot(), "content")) || ".";
-  eleventyConfig.addWatchTarget(`${content}/**/*.{md,yaml}`);
   // Page lists for pagination: ids only, so Eleventy's data cascade never copies the whole archive.
   eleventyConfig.addGlobalData("pages", async () => {
     const { archive, config } = await getProject();

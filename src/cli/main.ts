@@ -16,8 +16,12 @@ Usage:
       --workers sets the threads that analyse the rest (default: one per core, 0: none).
       --batch-size sets the pages per Eleventy run (default 1000): lower uses less memory.
       A failed build leaves the previous dist/ as it was.
-  news-archive serve      Development server with live reload.
-  news-archive preview    Serve dist/ as a static host would (404 page included).
+  news-archive serve [--port N] [--root DIR] [--out DIR]
+      Build as \`build\` does, serve the site on 127.0.0.1 (default port 8080) and rebuild it
+      whenever content or templates change, reloading open pages; a failed build keeps the
+      previous site served and shows the error on its pages.
+  news-archive preview [--port N] [--root DIR] [--out DIR]
+      Serve a built site as a static host would (404 page included).
   news-archive review [list | promote ID | merge ID --into ENTITY | reject ID]
       Review entities detected automatically and decide what the knowledge base keeps.
   news-archive eval [gold.json…]
@@ -96,11 +100,26 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
       case "preview": {
         const { values } = parseArgs({
           args: rest,
-          options: { port: { type: "string", default: "8080" } },
+          options: {
+            port: { type: "string", default: "8080" },
+            root: { type: "string", default: "." },
+            out: { type: "string", default: "dist" },
+          },
         });
-        const { serve, preview } = await import("../site/index.ts");
         const port = Number(values.port);
-        return command === "serve" ? await serve({ root, port }) : await preview({ root, port });
+        if (!(Number.isInteger(port) && port >= 0 && port < 65536)) {
+          console.error(
+            `news-archive ${command}: --port takes a port number, not "${values.port}"`,
+          );
+          return 2;
+        }
+        const { serve, preview } = await import("../site/index.ts");
+        const site = {
+          root: path.resolve(root, values.root),
+          outDir: path.resolve(root, values.out),
+          port,
+        };
+        return command === "serve" ? await serve(site) : await preview(site);
       }
       case "review": {
         const { review } = await import("../knowledge/review.ts");

@@ -11,7 +11,6 @@ import { indexedPageCount, outputFile, planOutputs, siteDigest } from "./plan.ts
 import { silentProgress, stderrProgress } from "./progress.ts";
 import {
   getProject,
-  holdProject,
   type Project,
   releaseProject,
   useCorpusOptions,
@@ -154,6 +153,35 @@ export async function checkOutputDir(outDir: string, root: string): Promise<void
   }
 }
 
+const processAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * Cleans up after a build that was killed (Ctrl+C, a stopped `serve`): its staging folder is
+ * deleted, and a previous site it had moved aside is put back if the output is missing, since the
+ * kill came between moving the old site out and the new one in.
+ */
+async function recoverAbandoned(outDir: string): Promise<void> {
+  const parent = path.dirname(outDir);
+  const base = path.basename(outDir);
+  for (const name of await readdir(parent).catch(() => [])) {
+    for (const kind of ["building", "previous"]) {
+      const prefix = `.${base}-${kind}-`;
+      const pid = name.startsWith(prefix) ? name.slice(prefix.length) : "";
+      if (!/^\d+$/.test(pid) || Number(pid) === process.pid || processAlive(Number(pid))) continue;
+      const folder = path.join(parent, name);
+      if (kind === "previous" && !existsSync(outDir)) await rename(folder, outDir);
+      else await rm(folder, { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * Writes what changed into a fresh folder beside the output and publishes it only when everything
  * succeeded (moved into the previous site, or swapped in whole when nothing was kept), so a
@@ -164,12 +192,12 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   const root = path.resolve(options.root);
   const outDir = path.resolve(options.outDir);
   await checkOutputDir(outDir, root);
+  await recoverAbandoned(outDir);
   useProjectRoot(root);
   useProgress(options.quiet ? silentProgress : stderrProgress());
   useCorpusOptions({ cache: options.cache ?? true, workers: options.workers ?? "auto" });
   // Held in a variable that is cleared once the pages are written, so the archive can be freed.
   let project: Project | null = await getProject();
-  holdProject();
   const { timings, corpus } = project;
   const { searchShardPages } = project.config;
   const staging = path.join(

@@ -6,5 +6,6 @@ export {
   PACKAGE_ROOT,
 } from "./build.ts";
 export { loadSiteConfig, type SiteConfig, siteConfigSchema } from "./config.ts";
+export { type DevBuild, type DevServer, serve, startDevServer } from "./dev.ts";
 export { getProject, loadedProject, type Project, useProjectRoot } from "./project.ts";
-export { preview, serve } from "./serve.ts";
+export { createStaticServer, preview } from "./serve.ts";

@@ -1,4 +1,3 @@
-import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import {
   type Archive,
@@ -67,29 +66,6 @@ export function useProjectRoot(root: string): void {
   projectRoot = path.resolve(root);
 }
 
-export function currentProjectRoot(): string {
-  return projectRoot;
-}
-
-/** Sizes and modification times of every content file: cheap, and changes whenever content does. */
-async function fingerprint(root: string): Promise<string> {
-  const parts: string[] = [];
-  const walk = async (dir: string) => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else {
-        const info = await stat(full);
-        parts.push(`${full}:${info.size}:${info.mtimeMs}`);
-      }
-    }
-  };
-  await walk(path.join(root, "content"));
-  const env = [process.env.SITE_URL, process.env.PATH_PREFIX, process.env.SITE_TITLE].join("|");
-  return `${root}|${env}|${parts.join("\n")}`;
-}
-
 async function load(root: string): Promise<Project> {
   const timings: Record<string, number> = {};
   const time = async <T>(stage: string, work: () => Promise<T> | T): Promise<T> => {
@@ -134,25 +110,16 @@ async function load(root: string): Promise<Project> {
   return loaded;
 }
 
-let held = false;
-
 /**
- * Keeps the loaded project for every getProject() until releaseProject(), without checking the
- * content for changes: a build renders in many Eleventy runs, each asking for the project, and
- * checking means a stat of every content file (seconds per run at 10,000 articles).
+ * The project of the current root, loaded once and kept until releaseProject(): a build renders in
+ * many Eleventy runs, each asking for it. Each build releases it when done, so the next build sees
+ * every content change (a build is always a fresh look at the content; `serve` runs one per change).
  */
-export function holdProject(): void {
-  held = true;
-}
-
-/** The project of the current root, reloaded only when content changed since the last call. */
 export async function getProject(): Promise<Project> {
-  if (held && cached) return cached.project;
   const root = projectRoot;
-  const key = await fingerprint(root);
-  if (cached?.key !== key) {
+  if (cached?.key !== root) {
     const project = load(root);
-    cached = { key, project };
+    cached = { key: root, project };
     project.catch(() => {
       if (cached?.project === project) cached = null;
     });
@@ -165,7 +132,6 @@ export async function getProject(): Promise<Project> {
  * next getProject() loads it again (from the cache, quickly).
  */
 export function releaseProject(): void {
-  held = false;
   cached = null;
   loaded = null;
 }

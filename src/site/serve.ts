@@ -1,9 +1,7 @@
-import { spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import path from "node:path";
-import { PACKAGE_ROOT } from "./build.ts";
 import { loadSiteConfig } from "./config.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -23,11 +21,22 @@ const CONTENT_TYPES: Record<string, string> = {
   ".pagefind": "application/octet-stream",
 };
 
+export interface StaticServerExtras {
+  /** Answers a request itself (the development server's reload channel); true when it did. */
+  intercept?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  /** Rewrites each HTML page as it is sent (the development server adds its reload script). */
+  transformHtml?: (html: string) => string;
+}
+
 /**
  * Serves a built site the way a static host does: folders answer with their index.html, unknown
  * paths with 404.html and status 404, and nothing outside the site folder is ever read.
  */
-export function createStaticServer(siteDir: string, pathPrefix = "/"): Server {
+export function createStaticServer(
+  siteDir: string,
+  pathPrefix = "/",
+  extras: StaticServerExtras = {},
+): Server {
   const rootDir = path.resolve(siteDir);
   const resolveFile = async (urlPath: string): Promise<string | null> => {
     let decoded: string;
@@ -48,6 +57,7 @@ export function createStaticServer(siteDir: string, pathPrefix = "/"): Server {
     return null;
   };
   return createServer(async (request, response) => {
+    if (extras.intercept?.(request, response)) return;
     const url = new URL(request.url ?? "/", "http://localhost");
     if (request.method !== "GET" && request.method !== "HEAD") {
       response.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -69,58 +79,64 @@ export function createStaticServer(siteDir: string, pathPrefix = "/"): Server {
       response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not found");
       return;
     }
-    response.writeHead(status, {
+    const headers = {
       "content-type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream",
       "x-content-type-options": "nosniff",
-    });
+    };
+    if (extras.transformHtml && file.endsWith(".html")) {
+      // Read whole: a page may be replaced by a rebuild while it is being sent.
+      const html = extras.transformHtml(await readFile(file, "utf8"));
+      response.writeHead(status, headers).end(request.method === "HEAD" ? undefined : html);
+      return;
+    }
+    response.writeHead(status, headers);
     if (request.method === "HEAD") response.end();
     else createReadStream(file).pipe(response);
   });
 }
 
-/** `npm run preview`: the built dist/ on 127.0.0.1, under the configured path prefix. */
-export async function preview(options: { root: string; port: number }): Promise<number> {
-  const config = await loadSiteConfig(options.root);
-  const server = createStaticServer(path.join(options.root, "dist"), config.pathPrefix);
-  await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
-  console.log(
-    `Previewing dist/ at http://127.0.0.1:${options.port}${config.pathPrefix} (Ctrl+C to stop)`,
-  );
-  await new Promise<void>((resolve) => process.once("SIGINT", resolve));
-  server.close();
-  return 0;
+/** Listens and returns the port; a port in use is the user's to change, so it says how. */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new PortInUseError(`port ${port} is in use; choose another with --port N`)
+          : error,
+      ),
+    );
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : port);
+    });
+  });
 }
 
-/**
- * `npm start`: Eleventy's dev server with live reload, rebuilding when content or templates change.
- * It serves under the configured path prefix, so links behave as they will on the real host.
- */
-export async function serve(options: { root: string; port: number }): Promise<number> {
+export class PortInUseError extends Error {}
+
+/** `npm run preview`: the built site on 127.0.0.1, under the configured path prefix. */
+export async function preview(options: {
+  root: string;
+  outDir: string;
+  port: number;
+}): Promise<number> {
   const config = await loadSiteConfig(options.root);
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(PACKAGE_ROOT, "node_modules", "tsx", "dist", "cli.mjs"),
-      path.join(PACKAGE_ROOT, "node_modules", "@11ty", "eleventy", "cmd.cjs"),
-      `--config=${path.join(PACKAGE_ROOT, ".eleventy.ts")}`,
-      `--input=${path.join(PACKAGE_ROOT, "templates")}`,
-      `--output=${path.join(options.root, "dist")}`,
-      `--pathprefix=${config.pathPrefix}`,
-      "--serve",
-      `--port=${options.port}`,
-    ],
-    { cwd: options.root, stdio: "inherit" },
+  const server = createStaticServer(options.outDir, config.pathPrefix);
+  let port: number;
+  try {
+    port = await listen(server, options.port, "127.0.0.1");
+  } catch (error) {
+    if (!(error instanceof PortInUseError)) throw error;
+    console.error(`news-archive preview: ${error.message}`);
+    return 1;
+  }
+  console.log(
+    `Previewing ${options.outDir} at http://127.0.0.1:${port}${config.pathPrefix} (Ctrl+C to stop)`,
   );
-  // A process manager stops us with SIGTERM, which (unlike Ctrl+C) reaches only this process:
-  // pass it on so the dev server does not outlive the command.
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.on("SIGINT", forward);
-  process.on("SIGTERM", forward);
-  return new Promise((resolve) =>
-    child.on("exit", (code) => {
-      process.off("SIGINT", forward);
-      process.off("SIGTERM", forward);
-      resolve(code ?? 0);
-    }),
-  );
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  server.close();
+  return 0;
 }

@@ -1,5 +1,15 @@
 import { existsSync } from "node:fs";
-import { appendFile, cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  cp,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -177,4 +187,29 @@ describe("rebuilding after a change", () => {
       }
     });
   }
+});
+
+describe("after a build that was killed", () => {
+  // No process has this id: pids stop at 2^22 on Linux.
+  const DEAD = 99_999_999;
+
+  it("deletes the staging folder it left", async () => {
+    const staging = path.join(work, `.dist-building-${DEAD}`);
+    await mkdir(staging, { recursive: true });
+    await writeFile(path.join(staging, "index.html"), "half a site");
+    await build(out);
+    expect(existsSync(staging)).toBe(false);
+  });
+
+  it("puts back the previous site it had moved aside, and keeps its pages", async () => {
+    const retired = path.join(work, `.dist-previous-${DEAD}`);
+    await rename(out, retired);
+    const stdout = await build(out);
+    expect(existsSync(retired)).toBe(false);
+    expect(kept(stdout)).toBeGreaterThan(0);
+    const fresh = path.join(work, "fresh");
+    await build(fresh, "--no-cache");
+    expect(await sameTrees(out, fresh)).toEqual([]);
+    await rm(fresh, { recursive: true, force: true });
+  });
 });

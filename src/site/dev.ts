@@ -1,0 +1,259 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
+import { watch } from "chokidar";
+import { PACKAGE_ROOT } from "./build.ts";
+import { loadSiteConfig } from "./config.ts";
+import { createStaticServer, listen, PortInUseError } from "./serve.ts";
+
+/**
+ * `npm start`: the site as `npm run build` makes it (search, feeds and exports included), served
+ * with live reload. Every change runs the real incremental build, in a process of its own so that
+ * edited templates and sources are loaded afresh; a failed build leaves the previous site served
+ * and shows its error on the open pages.
+ */
+
+export interface DevServerOptions {
+  /** Folder holding content/. */
+  root: string;
+  outDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Where the builds' own output goes (default: this process's stdout and stderr). */
+  log?: (text: string) => void;
+  /** Quiet time after the last change before a rebuild starts, so a save of many files is one build. */
+  settleMs?: number;
+}
+
+export interface DevBuild {
+  ok: boolean;
+  milliseconds: number;
+  /** What the build printed on stderr, for a failed build: the file, line and field at fault. */
+  error: string;
+}
+
+export interface DevServer {
+  url: string;
+  /** The first build's outcome, which `startDevServer` waited for. */
+  first: DevBuild;
+  /** Settles with the next build to finish. */
+  nextBuild(): Promise<DevBuild>;
+  close(): Promise<void>;
+}
+
+/** Outside any path prefix, so it never collides with a page of the site. */
+const CHANNEL = "/__news-archive/";
+const EVENTS = `${CHANNEL}events`;
+const CLIENT = `${CHANNEL}live-reload.js`;
+const CLIENT_TAG = `<script type="module" src="${CLIENT}"></script>`;
+
+// The error is set as text, never as HTML: it quotes article content.
+const CLIENT_SCRIPT = `const events = new EventSource(${JSON.stringify(EVENTS)});
+events.addEventListener("reload", () => location.reload());
+events.addEventListener("failed", (event) => {
+  let banner = document.getElementById("news-archive-build-error");
+  if (!banner) {
+    banner = document.createElement("pre");
+    banner.id = "news-archive-build-error";
+    banner.setAttribute("role", "alert");
+    banner.style.cssText =
+      "position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;margin:0;padding:1em;" +
+      "background:#6b0000;color:#fff;font:14px/1.4 monospace;white-space:pre-wrap;z-index:2147483647";
+    document.body.append(banner);
+  }
+  banner.textContent =
+    "The last build failed; this page is from the build before it.\\n\\n" + JSON.parse(event.data);
+});
+`;
+
+export function addReloadScript(html: string): string {
+  const end = html.lastIndexOf("</body>");
+  return end === -1 ? html + CLIENT_TAG : html.slice(0, end) + CLIENT_TAG + html.slice(end);
+}
+
+/** Editors' swap and backup files, version control and caches: none of them is content. */
+function ignoredPath(file: string): boolean {
+  const name = path.basename(file);
+  return name.startsWith(".") || name.endsWith("~") || name === "node_modules";
+}
+
+const ERROR_LIMIT = 64 * 1024;
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const root = path.resolve(options.root);
+  const outDir = path.resolve(options.outDir);
+  const settleMs = options.settleMs ?? 150;
+  const log = options.log ?? ((text: string) => process.stderr.write(text));
+  const clients = new Set<ServerResponse>();
+  let lastFailure: string | null = null;
+  let child: ChildProcess | null = null;
+  let closed = false;
+  const waiting: ((build: DevBuild) => void)[] = [];
+
+  const send = (response: ServerResponse, event: string, data: string) =>
+    response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const broadcast = (event: string, data: string) => {
+    for (const client of clients) send(client, event, data);
+  };
+
+  const runBuild = () =>
+    new Promise<DevBuild | null>((resolve) => {
+      const started = performance.now();
+      let stderr = "";
+      child = spawn(
+        process.execPath,
+        [
+          "--max-semi-space-size=32",
+          path.join(PACKAGE_ROOT, "bin", "news-archive.js"),
+          "build",
+          "--root",
+          root,
+          "--out",
+          outDir,
+        ],
+        { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      child.stdout?.on("data", (chunk: Buffer) => log(chunk.toString()));
+      child.stderr?.on("data", (chunk: Buffer) => {
+        const text = chunk.toString();
+        log(text);
+        if (stderr.length < ERROR_LIMIT) stderr += text;
+      });
+      child.on("close", (code) => {
+        child = null;
+        // Stopped by close(): not a build that failed.
+        if (closed) return resolve(null);
+        resolve({
+          ok: code === 0,
+          milliseconds: Math.round(performance.now() - started),
+          error: code === 0 ? "" : stripVTControlCharacters(stderr).trim(),
+        });
+      });
+    });
+
+  const finished = (build: DevBuild) => {
+    if (build.ok) {
+      lastFailure = null;
+      broadcast("reload", "");
+    } else {
+      lastFailure = build.error || "the build failed";
+      broadcast("failed", lastFailure);
+    }
+    for (const resolve of waiting.splice(0)) resolve(build);
+  };
+
+  let building: Promise<void> | null = null;
+  let changedWhileBuilding = false;
+  let timer: NodeJS.Timeout | undefined;
+  const rebuild = () => {
+    timer = undefined;
+    if (closed) return;
+    if (building) {
+      changedWhileBuilding = true;
+      return;
+    }
+    building = runBuild().then((build) => {
+      building = null;
+      if (build) finished(build);
+      if (changedWhileBuilding && !closed) {
+        changedWhileBuilding = false;
+        rebuild();
+      }
+    });
+  };
+
+  const first = await runBuild();
+  if (!first) throw new Error("the first build was stopped");
+  lastFailure = first.ok ? null : first.error || "the build failed";
+
+  const watcher = watch(
+    [
+      path.join(root, "content"),
+      path.join(PACKAGE_ROOT, "templates"),
+      path.join(PACKAGE_ROOT, "src"),
+      path.join(PACKAGE_ROOT, ".eleventy.ts"),
+    ],
+    { ignoreInitial: true, ignored: ignoredPath },
+  );
+  watcher.on("all", () => {
+    clearTimeout(timer);
+    timer = setTimeout(rebuild, settleMs);
+  });
+  await new Promise<void>((resolve) => watcher.once("ready", resolve));
+
+  const config = await loadSiteConfig(root);
+  const intercept = (request: IncomingMessage, response: ServerResponse): boolean => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    if (url.pathname === CLIENT) {
+      response
+        .writeHead(200, {
+          "content-type": "text/javascript; charset=utf-8",
+          "cache-control": "no-store",
+        })
+        .end(CLIENT_SCRIPT);
+      return true;
+    }
+    if (url.pathname !== EVENTS) return false;
+    response.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-store",
+      connection: "keep-alive",
+    });
+    response.write("retry: 1000\n\n");
+    // A page opened while the site is broken shows why at once.
+    if (lastFailure !== null) send(response, "failed", lastFailure);
+    clients.add(response);
+    request.on("close", () => clients.delete(response));
+    return true;
+  };
+  const server = createStaticServer(outDir, config.pathPrefix, {
+    intercept,
+    transformHtml: addReloadScript,
+  });
+  const port = await listen(server, options.port, options.host ?? "127.0.0.1");
+
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}${config.pathPrefix}`,
+    first,
+    nextBuild: () => new Promise((resolve) => waiting.push(resolve)),
+    close: async () => {
+      closed = true;
+      clearTimeout(timer);
+      await watcher.close();
+      (child as ChildProcess | null)?.kill("SIGTERM");
+      await building;
+      for (const client of clients) client.end();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The command: serves until Ctrl+C or SIGTERM. */
+export async function serve(options: {
+  root: string;
+  outDir: string;
+  port: number;
+}): Promise<number> {
+  let server: DevServer;
+  try {
+    server = await startDevServer(options);
+  } catch (error) {
+    if (!(error instanceof PortInUseError)) throw error;
+    console.error(`news-archive serve: ${error.message}`);
+    return 1;
+  }
+  console.log(
+    server.first.ok
+      ? `Serving at ${server.url} with live reload (Ctrl+C to stop)`
+      : `Serving the previous site at ${server.url}: fix the error above and save, the pages reload (Ctrl+C to stop)`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,142 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addReloadScript, type DevServer, startDevServer } from "../../src/site/dev.ts";
+
+/**
+ * `npm start` on a copy of the fixture project: real builds on real edits, read back over HTTP the
+ * way a browser does, including the live-reload event stream.
+ */
+
+const FIXTURE = path.join(import.meta.dirname, "fixtures", "project");
+const ARTICLE = "wire-2019-07-03-doha";
+let work: string;
+let root: string;
+let server: DevServer;
+let output = "";
+
+const article = (name: string) => path.join(root, "content", "articles", name);
+const page = async (urlPath: string) => {
+  const response = await fetch(new URL(urlPath, server.url));
+  return { status: response.status, text: await response.text() };
+};
+
+/** Reads the event stream until an event of that name arrives; returns its data. */
+async function nextEvent(name: string, act?: () => Promise<void>): Promise<string> {
+  const controller = new AbortController();
+  const response = await fetch(new URL("/__news-archive/events", server.url), {
+    signal: controller.signal,
+  });
+  expect(response.headers.get("content-type")).toBe("text/event-stream");
+  const reader = response.body?.getReader();
+  if (!reader) throw new Error("no event stream");
+  await act?.();
+  const decoder = new TextDecoder();
+  let received = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended before "${name}": ${received}`);
+      received += decoder.decode(value, { stream: true });
+      const match = new RegExp(`event: ${name}\\ndata: (.*)\\n\\n`).exec(received);
+      if (match?.[1] !== undefined) return JSON.parse(match[1]) as string;
+    }
+  } finally {
+    controller.abort();
+  }
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "dev-server-"));
+  root = path.join(work, "project");
+  await cp(FIXTURE, root, { recursive: true });
+  server = await startDevServer({
+    root,
+    outDir: path.join(work, "dist"),
+    port: 0,
+    settleMs: 50,
+    log: (text) => {
+      output += text;
+    },
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("the development server", () => {
+  it("builds the whole site first, search index included, and serves it with the reload script", async () => {
+    expect(server.first.ok).toBe(true);
+    expect(output).toMatch(/Built \d+ pages/);
+    const home = await page("/");
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('<script type="module" src="/__news-archive/live-reload.js">');
+    expect((await page("/pagefind/pagefind.js")).status).toBe(200);
+    const client = await page("/__news-archive/live-reload.js");
+    expect(client.text).toContain("EventSource");
+    // The build error quotes article text: it must never be parsed as HTML.
+    expect(client.text).toContain("textContent");
+    expect(client.text).not.toMatch(/innerHTML|insertAdjacentHTML/);
+    expect((await page("/no-such-page/")).status).toBe(404);
+  });
+
+  it("rebuilds when an article changes and tells open pages to reload", async () => {
+    const file = article(`${ARTICLE}.md`);
+    const original = await readFile(file, "utf8");
+    const edited = original.replace(/^title: .*$/m, 'title: "Talks resume in Doha, edited live"');
+    expect(edited).not.toBe(original);
+    const built = server.nextBuild();
+    await nextEvent("reload", () => writeFile(file, edited));
+    expect((await built).ok).toBe(true);
+    expect((await page(`/articles/${ARTICLE}/`)).text).toContain(
+      "Talks resume in Doha, edited live",
+    );
+  });
+
+  it("keeps serving the previous site when a build fails, and shows where the error is", async () => {
+    const before = (await page(`/articles/${ARTICLE}/`)).text;
+    const broken = article("broken.md");
+    const built = server.nextBuild();
+    const message = await nextEvent("failed", () =>
+      writeFile(broken, '---\ntitle: "<script>alert(1)</script>"\ndate: 2019-13-45\n---\nText.\n'),
+    );
+    const build = await built;
+    expect(build.ok).toBe(false);
+    expect(message).toBe(build.error);
+    expect(message).toMatch(/content\/articles\/broken\.md:3/);
+    expect(message).toMatch(/date/);
+    const after = await page(`/articles/${ARTICLE}/`);
+    expect(after.status).toBe(200);
+    expect(after.text).toBe(before);
+    // A page opened while the site is broken learns why as soon as it connects.
+    expect(await nextEvent("failed")).toBe(message);
+
+    const fixed = server.nextBuild();
+    await nextEvent("reload", () => rm(broken));
+    expect((await fixed).ok).toBe(true);
+  });
+
+  it("ignores editors' swap files", async () => {
+    let built = false;
+    void server.nextBuild().then(() => {
+      built = true;
+    });
+    await writeFile(article(`.${ARTICLE}.md.swp`), "not an article");
+    await writeFile(article(`${ARTICLE}.md~`), "not an article");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(built).toBe(false);
+  });
+});
+
+describe("addReloadScript", () => {
+  it("puts the script before the last </body>, or at the end without one", () => {
+    const tag = '<script type="module" src="/__news-archive/live-reload.js"></script>';
+    expect(addReloadScript("<p>&lt;/body&gt;</p></body></html>")).toBe(
+      `<p>&lt;/body&gt;</p>${tag}</body></html>`,
+    );
+    expect(addReloadScript("<p>x</p>")).toBe(`<p>x</p>${tag}`);
+  });
+});
