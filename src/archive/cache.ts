@@ -3,8 +3,7 @@ import type { Stats } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { deserialize, serialize } from "node:v8";
-import type { ArticleResult } from "../knowledge/index.ts";
-import type { PreparedArticle } from "./work.ts";
+import type { PreparedArticle, StoredResult } from "./work.ts";
 
 /**
  * What parsing and analysing one article produced, kept between builds under the hash of the
@@ -14,7 +13,7 @@ import type { PreparedArticle } from "./work.ts";
 export interface CachedArticle {
   article: Omit<PreparedArticle, "file">;
   kbDigest: string;
-  result: ArticleResult;
+  result: StoredResult;
   /** Hash of `article` and `result` together: pages made from them change only when it does. */
   digest: string;
 }
@@ -87,7 +86,7 @@ export function contentHash(bytes: Uint8Array): string {
 /** Hash of what an article's pages are made of; equal results give equal digests. */
 export function outcomeDigest(
   article: Omit<PreparedArticle, "file">,
-  result: ArticleResult,
+  result: StoredResult,
 ): string {
   return createHash("sha256")
     .update(serialize([article, result]))

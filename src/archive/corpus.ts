@@ -5,7 +5,6 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Piscina } from "piscina";
 import {
-  type ArticleResult,
   type CorpusAnalysis,
   combineAnalyses,
   createAnalyzer,
@@ -38,6 +37,8 @@ import {
   type ArticleTask,
   type PreparedArticle,
   runArticleTask,
+  type StoredAnalysis,
+  type StoredResult,
 } from "./work.ts";
 
 export interface CorpusOptions {
@@ -63,7 +64,7 @@ export interface CorpusStats {
   workers: number;
 }
 
-export interface LoadedCorpus extends CorpusAnalysis {
+export interface LoadedCorpus extends CorpusAnalysis<StoredAnalysis> {
   articles: PreparedArticle[];
   /**
    * Per article id, a hash of its record, analysis and file path: what decides whether pages
@@ -187,7 +188,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   }
 
   const articles: PreparedArticle[] = [];
-  const results: [string, ArticleResult][] = [];
+  const results: [string, StoredResult][] = [];
   const byId = new Map<string, string>();
   const keep = new Map<string, CachedArticle>();
   const digests = new Map<string, string>();

@@ -3,7 +3,14 @@ export { codeDigest } from "./cache.ts";
 export { type CorpusOptions, type CorpusStats, type LoadedCorpus, loadCorpus } from "./corpus.ts";
 export { eachLimited } from "./limited.ts";
 export { collectGarbage } from "./memory.ts";
-export { type PreparedArticle, prepareArticle, sentenceAround } from "./work.ts";
+export {
+  type MentionTable,
+  type PreparedArticle,
+  prepareArticle,
+  type StoredAnalysis,
+  sentenceAround,
+  unpackMentions,
+} from "./work.ts";
 
 import type {
   ArticleAnalysis,
@@ -12,7 +19,7 @@ import type {
   KnowledgeBase,
 } from "../knowledge/index.ts";
 import type { Article, EntityKind } from "../records/index.ts";
-import { type PreparedArticle, prepareArticle } from "./work.ts";
+import { type PreparedArticle, prepareArticle, type StoredAnalysis } from "./work.ts";
 
 /**
  * The whole corpus indexed once: every lookup a page needs is a map read, so rendering stays
@@ -21,7 +28,7 @@ import { type PreparedArticle, prepareArticle } from "./work.ts";
 
 /** An article as pages show it (see PreparedArticle), with its analysis and place in time. */
 export interface ArchiveArticle extends Omit<PreparedArticle, "sentences"> {
-  analysis: ArticleAnalysis;
+  analysis: StoredAnalysis;
   /** The day the archive files the article under: its date, else the start of its estimated period. */
   sortDate: string | null;
   /** True when sortDate comes from an estimate, not from the text. */
@@ -96,9 +103,12 @@ export interface Archive {
 }
 
 export interface ArchiveInput {
-  /** Prepared as the corpus loader does, or records as parsed (prepared here). */
+  /**
+   * Prepared as the corpus loader does (their analyses without mentions, which the articles
+   * carry), or records as parsed, prepared here from their full analyses.
+   */
   articles: readonly (PreparedArticle | Article)[];
-  analyses: ReadonlyMap<string, ArticleAnalysis>;
+  analyses: ReadonlyMap<string, StoredAnalysis | ArticleAnalysis>;
   discovered: readonly DiscoveredEntity[];
   kb: KnowledgeBase;
 }
@@ -214,9 +224,13 @@ function relatedFinder(
 export function buildArchive(input: ArchiveInput): Archive {
   const sentencesById = new Map<string, Record<string, string>>();
   const articles: ArchiveArticle[] = input.articles.map((source) => {
-    const analysis = input.analyses.get(source.id) ?? EMPTY_ANALYSIS;
+    const given: StoredAnalysis & Partial<Pick<ArticleAnalysis, "mentions">> =
+      input.analyses.get(source.id) ?? EMPTY_ANALYSIS;
+    const { mentions = [], ...analysis } = given;
     const { sentences, ...article } =
-      "markdown" in source ? { ...prepareArticle(source, analysis), file: source.file } : source;
+      "markdown" in source
+        ? { ...prepareArticle(source, { mentions }), file: source.file }
+        : source;
     sentencesById.set(article.id, sentences);
     const estimate = article.date ? null : analysis.estimatedPeriod;
     return {

@@ -437,8 +437,8 @@ function scoreTopics(
   return ranked.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
 }
 
-export interface CorpusAnalysis {
-  analyses: Map<string, ArticleAnalysis>;
+export interface CorpusAnalysis<A extends Pick<ArticleAnalysis, "discovered"> = ArticleAnalysis> {
+  analyses: Map<string, A>;
   discovered: DiscoveredEntity[];
 }
 
@@ -511,12 +511,17 @@ export function analyzeArticle(
   };
 }
 
-/** The archive's view of per-article results, given in article order. */
-export function combineAnalyses(results: Iterable<[string, ArticleResult]>): CorpusAnalysis {
+/**
+ * The archive's view of per-article results, given in article order. Generic over the analysis,
+ * which the archive keeps without its mentions.
+ */
+export function combineAnalyses<A extends Pick<ArticleAnalysis, "discovered">>(
+  results: Iterable<[string, { analysis: A; discovery: ArticleDiscovery }]>,
+): CorpusAnalysis<A> {
   const entries = [...results];
   const discovered = mergeDiscoveries(entries.map(([, result]) => result.discovery));
   const settled = new Map(discovered.map((d) => [d.id, d]));
-  const analyses = new Map<string, ArticleAnalysis>();
+  const analyses = new Map<string, A>();
   for (const [id, { analysis }] of entries) {
     analyses.set(
       id,

@@ -27,4 +27,9 @@ export type {
   Rejected,
   Topic,
 } from "./schema.ts";
-export { entitiesFileSchema, rejectedFileSchema, topicsFileSchema } from "./schema.ts";
+export {
+  entitiesFileSchema,
+  mentionViaSchema,
+  rejectedFileSchema,
+  topicsFileSchema,
+} from "./schema.ts";

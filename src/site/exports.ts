@@ -1,6 +1,6 @@
 import { mkdir, open } from "node:fs/promises";
 import path from "node:path";
-import type { Archive } from "../archive/index.ts";
+import { type Archive, unpackMentions } from "../archive/index.ts";
 import type { KnowledgeBase } from "../knowledge/index.ts";
 import type { SiteConfig } from "./config.ts";
 import { absoluteUrl, routes } from "./views.ts";
@@ -192,7 +192,7 @@ const MENTION_COLUMNS = ["articleId", "entityId", "start", "end", "surface", "vi
 
 function* mentionRows(archive: Archive) {
   for (const a of archive.articles) {
-    for (const m of a.analysis.mentions) {
+    for (const m of unpackMentions(a.mentionTable)) {
       if (archive.entityById.has(m.entityId)) {
         yield [a.id, m.entityId, m.start, m.end, m.surface, m.via];
       }

@@ -12,7 +12,12 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type LoadedCorpus, loadCorpus, prepareArticle } from "../../src/archive/index.ts";
+import {
+  type LoadedCorpus,
+  loadCorpus,
+  prepareArticle,
+  unpackMentions,
+} from "../../src/archive/index.ts";
 import { analyzeCorpus, loadKnowledgeBase } from "../../src/knowledge/index.ts";
 import { loadArticles } from "../../src/records/index.ts";
 
@@ -51,7 +56,15 @@ describe("loading the corpus through the cache", () => {
           file: a.file,
         })),
       );
-      expect([...corpus.analyses]).toEqual([...direct.analyses]);
+      expect([...corpus.analyses]).toEqual(
+        [...direct.analyses].map(([id, { mentions: _, ...analysis }]) => [id, analysis]),
+      );
+      // The mentions travel with the article, packed, and unpack to what the analysis found.
+      for (const article of corpus.articles) {
+        expect([...unpackMentions(article.mentionTable)]).toEqual(
+          direct.analyses.get(article.id)?.mentions,
+        );
+      }
       expect(corpus.discovered).toEqual(direct.discovered);
     }
     expect(first.stats).toMatchObject({ files: 5, cached: 0, analysed: 5 });
@@ -68,7 +81,7 @@ describe("loading the corpus through the cache", () => {
     expect(new TextDecoder().decode(article?.body)).toContain(
       `<a href="news-archive-entity:jens-stoltenberg" class="mention">Jens Stoltenberg</a> visited <a href="news-archive-entity:kabul" class="mention">Kabul</a>.</p>`,
     );
-    const mentions = after.analyses.get(article?.id ?? "")?.mentions ?? [];
+    const mentions = article ? [...unpackMentions(article.mentionTable)] : [];
     expect(mentions.some((m) => m.surface === "Jens Stoltenberg")).toBe(true);
     expect(results(after)).toEqual(results(await load({ cache: false })));
   });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { Archive } from "../../src/archive/index.ts";
-import { buildArchive } from "../../src/archive/index.ts";
+import { buildArchive, unpackMentions } from "../../src/archive/index.ts";
 import {
   csvCell,
   DATA_EXPORT_PATHS,
@@ -189,7 +189,7 @@ describe("CSV exports", () => {
     const rows = parseCsv(exported("/data/mentions.csv", archive));
     expect(rows[0]).toEqual(["articleId", "entityId", "start", "end", "surface", "via"]);
     expect(rows.length - 1).toBe(
-      archive.articles.reduce((n, a) => n + a.analysis.mentions.length, 0),
+      archive.articles.reduce((n, a) => n + [...unpackMentions(a.mentionTable)].length, 0),
     );
     for (const [articleId, , start, end, surface] of rows.slice(1)) {
       const text = textOf(articleId ?? "");
