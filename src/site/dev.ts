@@ -51,6 +51,10 @@ const CLIENT_TAG = `<script type="module" src="${CLIENT}"></script>`;
 
 // The error is set as text, never as HTML: it quotes article content.
 const CLIENT_SCRIPT = `const events = new EventSource(${JSON.stringify(EVENTS)});
+// Marks the page once it listens, for tools (and the browser tests) that wait for it.
+events.addEventListener("open", () => {
+  document.documentElement.dataset.liveReload = "listening";
+});
 events.addEventListener("reload", () => location.reload());
 events.addEventListener("failed", (event) => {
   let banner = document.getElementById("news-archive-build-error");

@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { appendFile, cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { startDevServer } from "../../src/site/dev.ts";
 import { serveStatic } from "./static-server.ts";
 
 /**
@@ -220,6 +221,7 @@ async function main(): Promise<void> {
       dir: hostileSite,
       origin: hostileServer.origin,
     });
+    await devServerChecks(browser, work);
   } finally {
     await browser?.close().catch(() => undefined);
     await Promise.all(closers.map((close) => close()));
@@ -485,6 +487,64 @@ async function runChecks(
       assert(incidents.length === 0, incidents.join("\n"));
     },
   );
+}
+
+/** `npm start` in the browser: pages reload after a build, and a failed build shows its error as text. */
+async function devServerChecks(browser: Browser, work: string): Promise<void> {
+  const root = path.join(work, "dev-project");
+  await cp(path.join(REPO, "content"), path.join(root, "content"), { recursive: true });
+  const server = await startDevServer({
+    root,
+    outDir: path.join(work, "dev-dist"),
+    port: 0,
+    log: () => {},
+  });
+  try {
+    await check(
+      "npm start: a failed build shows its error as text, a fixed one reloads the page",
+      async () => {
+        assert(server.first.ok, `the first build failed: ${server.first.error}`);
+        const origin = new URL(server.url).origin;
+        const page = await (await newContext(browser)).newPage();
+        const incidents: string[] = [];
+        guard(page, origin, incidents);
+        const articlePath = "/articles/004_2e667484c972bbe6/";
+        await page.goto(`${origin}${articlePath}`);
+        // The page listens before the content changes.
+        await page.locator("html[data-live-reload=listening]").waitFor({ state: "attached" });
+        // The error names the file, and a file name can carry markup.
+        const hostile = "<img src=x onerror=window.pwned=1>";
+        const broken = path.join(root, "content", "articles", `${hostile}.md`);
+        await writeFile(broken, "---\ntitle: An article without id or date\n---\nText.\n");
+        const banner = page.locator("#news-archive-build-error");
+        await banner.waitFor({ timeout: 60_000 });
+        const text = (await banner.textContent()) ?? "";
+        assert(
+          text.includes(`content/articles/${hostile}.md`) && text.includes("id: is required"),
+          `the error names the file and the field, as text: ${text}`,
+        );
+        assert((await banner.locator("img").count()) === 0, "the quoted markup became an element");
+        assert(!(await page.evaluate(() => "pwned" in window)), "the quoted markup ran");
+
+        await rm(broken);
+        await page.waitForEvent("load", { timeout: 60_000 });
+        assert((await banner.count()) === 0, "the error is gone after the fix");
+
+        const file = path.join(root, "content", "articles", "004_2e667484c972bbe6.md");
+        const source = await readFile(file, "utf8");
+        await writeFile(
+          file,
+          source.replace(/^title: .*$/m, 'title: "Retitled while the page was open"'),
+        );
+        await page.waitForEvent("load", { timeout: 60_000 });
+        const heading = (await page.locator("h1").textContent())?.trim();
+        assert(heading === "Retitled while the page was open", `the page reloaded: ${heading}`);
+        assert(incidents.length === 0, incidents.join("\n"));
+      },
+    );
+  } finally {
+    await server.close();
+  }
 }
 
 await main();
