@@ -52,6 +52,11 @@ export interface CorpusOptions {
    * core, when there are enough articles to repay starting them).
    */
   workers?: number | "auto";
+  /**
+   * Keep the cache in this process's memory for its next load, rather than reading it from disk
+   * again: for a process that builds again and again (`serve`'s builder).
+   */
+  remember?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -62,6 +67,8 @@ export interface CorpusStats {
   /** Articles parsed and analysed again (new or changed bytes, or the knowledge base changed). */
   analysed: number;
   workers: number;
+  /** The cache came from this process's memory (a long-lived builder), not from disk. */
+  remembered: boolean;
 }
 
 export interface LoadedCorpus extends CorpusAnalysis<StoredAnalysis> {
@@ -74,6 +81,9 @@ export interface LoadedCorpus extends CorpusAnalysis<StoredAnalysis> {
   problems: ContentProblem[];
   stats: CorpusStats;
 }
+
+/** The cache as the last load of a remembering process left it. */
+let remembered: { dir: string; cache: AnalysisCache } | null = null;
 
 /** Below this many articles to work on, starting threads costs more than it saves. */
 const MIN_TASKS_FOR_WORKERS = 200;
@@ -101,10 +111,21 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const cacheDir = analysisCacheDir(root);
   const pipeline = await pipelineDigest();
   const fileStats: Stats[] = new Array(files.length);
+  const inMemory =
+    useCache &&
+    options.remember === true &&
+    remembered?.dir === cacheDir &&
+    remembered.cache.pipeline === pipeline
+      ? remembered.cache
+      : null;
+  // Dropped now, whatever this load remembers: it holds last build's articles.
+  remembered = null;
   const [cache, stamps] = await Promise.all([
-    useCache
-      ? readAnalysisCache(cacheDir, pipeline)
-      : Promise.resolve<AnalysisCache>({ pipeline, entries: new Map() }),
+    inMemory
+      ? Promise.resolve(inMemory)
+      : useCache
+        ? readAnalysisCache(cacheDir, pipeline)
+        : Promise.resolve<AnalysisCache>({ pipeline, entries: new Map() }),
     useCache ? readFileIndex(cacheDir) : Promise.resolve(null),
     eachLimited(files, READ_CONCURRENCY, async (file, index) => {
       fileStats[index] = await stat(file);
@@ -116,7 +137,13 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const hashes: (string | null)[] = new Array(files.length).fill(null);
   const digestsByIndex: (string | null)[] = new Array(files.length).fill(null);
   const pending: { index: number; task: ArticleTask }[] = [];
-  const stats: CorpusStats = { files: files.length, cached: 0, analysed: 0, workers: 0 };
+  const stats: CorpusStats = {
+    files: files.length,
+    cached: 0,
+    analysed: 0,
+    workers: 0,
+    remembered: inMemory !== null,
+  };
   const reuse = (index: number, hash: string): boolean => {
     const hit = cache.entries.get(hash);
     if (hit?.kbDigest !== kb.digest) return false;
@@ -224,6 +251,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     const changed = new Set(pending.map(({ index }) => hashes[index] as string));
     for (const key of cache.entries.keys()) if (!keep.has(key)) changed.add(key);
     await writeAnalysisCache(cacheDir, { pipeline, entries: keep }, changed);
+    if (options.remember) remembered = { dir: cacheDir, cache: { pipeline, entries: keep } };
     await writeFileIndex(
       cacheDir,
       stamps,

@@ -19,7 +19,8 @@ Usage:
   news-archive serve [--port N] [--root DIR] [--out DIR]
       Build as \`build\` does, serve the site on 127.0.0.1 (default port 8080) and rebuild it
       whenever content or templates change, reloading open pages; a failed build keeps the
-      previous site served and shows the error on its pages.
+      previous site served and shows the error on its pages. Builds run in a builder process
+      (\`news-archive builder\`) that stays between builds, with the article cache in memory.
   news-archive preview [--port N] [--root DIR] [--out DIR]
       Serve a built site as a static host would (404 page included).
   news-archive review [list | promote ID | merge ID --into ENTITY | reject ID]
@@ -120,6 +121,20 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
           port,
         };
         return command === "serve" ? await serve(site) : await preview(site);
+      }
+      case "builder": {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            root: { type: "string", default: "." },
+            out: { type: "string", default: "dist" },
+          },
+        });
+        const { runBuilder } = await import("../site/dev.ts");
+        return await runBuilder({
+          root: path.resolve(root, values.root),
+          outDir: path.resolve(root, values.out),
+        });
       }
       case "review": {
         const { review } = await import("../knowledge/review.ts");

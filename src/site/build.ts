@@ -45,6 +45,8 @@ export interface BuildOptions {
   reuse?: boolean;
   /** Worker threads for parsing and analysis: a number (0: none) or "auto" (the default). */
   workers?: number | "auto";
+  /** Keep the article cache in memory for the next build in this process (`serve`'s builder). */
+  remember?: boolean;
 }
 
 export interface BuildSummary {
@@ -195,7 +197,11 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   await recoverAbandoned(outDir);
   useProjectRoot(root);
   useProgress(options.quiet ? silentProgress : stderrProgress());
-  useCorpusOptions({ cache: options.cache ?? true, workers: options.workers ?? "auto" });
+  useCorpusOptions({
+    cache: options.cache ?? true,
+    workers: options.workers ?? "auto",
+    remember: options.remember ?? false,
+  });
   // Held in a variable that is cleared once the pages are written, so the archive can be freed.
   let project: Project | null = await getProject();
   const { timings, corpus } = project;
@@ -396,7 +402,7 @@ function archiveCounts(archive: Archive) {
 }
 
 function describeCorpus(stats: CorpusStats): string {
-  const reused = `${stats.cached} of ${stats.files} articles from the cache`;
+  const reused = `${stats.cached} of ${stats.files} articles from the cache${stats.remembered ? " (held in memory)" : ""}`;
   if (stats.analysed === 0) return reused;
   const threads = stats.workers > 0 ? ` in ${stats.workers} worker threads` : "";
   return `${reused}, ${stats.analysed} parsed and analysed${threads}`;

@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { watch } from "chokidar";
-import { PACKAGE_ROOT } from "./build.ts";
+import { ContentError } from "../records/index.ts";
+import { buildSite, formatBuildSummary, PACKAGE_ROOT } from "./build.ts";
 import { loadSiteConfig } from "./config.ts";
 import { createStaticServer, listen, PortInUseError } from "./serve.ts";
 
@@ -25,7 +26,16 @@ export interface DevServerOptions {
   log?: (text: string) => void;
   /** Quiet time after the last change before a rebuild starts, so a save of many files is one build. */
   settleMs?: number;
+  /** Builds one builder process makes before a fresh one takes over (default BUILDS_PER_BUILDER). */
+  buildsPerBuilder?: number;
 }
+
+/**
+ * A builder's memory grows by about a megabyte a build (Eleventy loads the templates afresh for
+ * each run, and Node never unloads a module), so after this many builds a fresh builder takes
+ * over: one slower build in so many, against a dev server that grows without end.
+ */
+export const BUILDS_PER_BUILDER = 50;
 
 export interface DevBuild {
   ok: boolean;
@@ -92,7 +102,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const log = options.log ?? ((text: string) => process.stderr.write(text));
   const clients = new Set<ServerResponse>();
   let lastFailure: string | null = null;
-  let child: ChildProcess | null = null;
   let closed = false;
   const waiting: ((build: DevBuild) => void)[] = [];
 
@@ -102,39 +111,72 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     for (const client of clients) send(client, event, data);
   };
 
+  let builder: ChildProcess | null = null;
+  let codeChanged = false;
+  let buildsByBuilder = 0;
+  const buildsPerBuilder = options.buildsPerBuilder ?? BUILDS_PER_BUILDER;
+  const startBuilder = (): ChildProcess => {
+    const started = spawn(
+      process.execPath,
+      [
+        "--max-semi-space-size=32",
+        path.join(PACKAGE_ROOT, "bin", "news-archive.js"),
+        "builder",
+        "--root",
+        root,
+        "--out",
+        outDir,
+      ],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe", "ipc"] },
+    );
+    started.stdout?.on("data", (chunk: Buffer) => log(chunk.toString()));
+    started.stderr?.on("data", (chunk: Buffer) => log(chunk.toString()));
+    return started;
+  };
+
   const runBuild = () =>
     new Promise<DevBuild | null>((resolve) => {
+      // The builder holds the code it started with: after an edit to it, a fresh one.
+      const retire = codeChanged || buildsByBuilder >= buildsPerBuilder;
+      if (retire) builder?.kill("SIGTERM");
+      if (retire || !builder) {
+        builder = startBuilder();
+        buildsByBuilder = 0;
+      }
+      codeChanged = false;
+      buildsByBuilder += 1;
+      const current = builder;
       const started = performance.now();
       let stderr = "";
-      child = spawn(
-        process.execPath,
-        [
-          "--max-semi-space-size=32",
-          path.join(PACKAGE_ROOT, "bin", "news-archive.js"),
-          "build",
-          "--root",
-          root,
-          "--out",
-          outDir,
-        ],
-        { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-      );
-      child.stdout?.on("data", (chunk: Buffer) => log(chunk.toString()));
-      child.stderr?.on("data", (chunk: Buffer) => {
-        const text = chunk.toString();
-        log(text);
-        if (stderr.length < ERROR_LIMIT) stderr += text;
-      });
-      child.on("close", (code) => {
-        child = null;
+      const collect = (chunk: Buffer) => {
+        if (stderr.length < ERROR_LIMIT) stderr += chunk.toString();
+      };
+      const done = (build: DevBuild | null) => {
+        current.off("message", onReply);
+        current.off("exit", onExit);
+        current.stderr?.off("data", collect);
+        resolve(build);
+      };
+      const elapsed = () => Math.round(performance.now() - started);
+      const onReply = (reply: unknown) => {
+        if (!isBuilderReply(reply)) return;
+        done({ ok: reply.ok, milliseconds: elapsed(), error: reply.ok ? "" : reply.error });
+      };
+      const onExit = (code: number | null) => {
+        if (builder === current) builder = null;
         // Stopped by close(): not a build that failed.
-        if (closed) return resolve(null);
-        resolve({
-          ok: code === 0,
-          milliseconds: Math.round(performance.now() - started),
-          error: code === 0 ? "" : stripVTControlCharacters(stderr).trim(),
+        if (closed) return done(null);
+        const said = stripVTControlCharacters(stderr).trim();
+        done({
+          ok: false,
+          milliseconds: elapsed(),
+          error: said || `the builder stopped (exit code ${code ?? "none"})`,
         });
-      });
+      };
+      current.on("message", onReply);
+      current.once("exit", onExit);
+      current.stderr?.on("data", collect);
+      current.send("build");
     });
 
   const finished = (build: DevBuild) => {
@@ -181,7 +223,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ],
     { ignoreInitial: true, ignored: ignoredPath },
   );
-  watcher.on("all", () => {
+  const code = [
+    path.join(PACKAGE_ROOT, "templates"),
+    path.join(PACKAGE_ROOT, "src"),
+    path.join(PACKAGE_ROOT, ".eleventy.ts"),
+  ];
+  watcher.on("all", (_event, file) => {
+    if (code.some((dir) => file === dir || file.startsWith(dir + path.sep))) codeChanged = true;
     clearTimeout(timer);
     timer = setTimeout(rebuild, settleMs);
   });
@@ -226,13 +274,65 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       closed = true;
       clearTimeout(timer);
       await watcher.close();
-      (child as ChildProcess | null)?.kill("SIGTERM");
+      (builder as ChildProcess | null)?.kill("SIGTERM");
       await building;
       for (const client of clients) client.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+interface BuilderReply {
+  ok: boolean;
+  error: string;
+}
+
+function isBuilderReply(value: unknown): value is BuilderReply {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as BuilderReply).ok === "boolean" &&
+    typeof (value as BuilderReply).error === "string"
+  );
+}
+
+/**
+ * The builder `serve` keeps running: builds the site each time it is asked over the IPC channel,
+ * in one process, so a rebuild does not start Node, load the code and read the article cache
+ * from disk again (the cache stays in memory between builds).
+ */
+export async function runBuilder(options: { root: string; outDir: string }): Promise<number> {
+  const send = process.send?.bind(process);
+  if (!send) {
+    console.error("news-archive builder: started by news-archive serve, not by hand");
+    return 2;
+  }
+  // The server went away (stopped, or killed): nothing is left to build for.
+  process.on("disconnect", () => process.exit(0));
+  let queue = Promise.resolve();
+  process.on("message", (message) => {
+    if (message !== "build") return;
+    queue = queue.then(async () => {
+      let reply: BuilderReply;
+      try {
+        const summary = await buildSite({ ...options, quiet: false, remember: true });
+        console.log(formatBuildSummary(summary));
+        reply = { ok: true, error: "" };
+      } catch (error) {
+        const message =
+          error instanceof ContentError
+            ? `news-archive build: ${error.message}`
+            : error instanceof Error
+              ? (error.stack ?? error.message)
+              : String(error);
+        console.error(message);
+        reply = { ok: false, error: message };
+      }
+      send(reply);
+    });
+  });
+  return new Promise(() => {});
 }
 
 /** The command: serves until Ctrl+C or SIGTERM. */

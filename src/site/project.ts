@@ -28,10 +28,12 @@ export interface Project {
 
 let projectRoot = process.cwd();
 let progress: ProgressReporter = silentProgress;
-let corpusOptions: Pick<CorpusOptions, "cache" | "workers"> = {};
+let corpusOptions: Pick<CorpusOptions, "cache" | "workers" | "remember"> = {};
 
 /** Whether builds keep articles in <root>/.cache, and how many worker threads analyse them. */
-export function useCorpusOptions(options: Pick<CorpusOptions, "cache" | "workers">): void {
+export function useCorpusOptions(
+  options: Pick<CorpusOptions, "cache" | "workers" | "remember">,
+): void {
   corpusOptions = options;
 }
 

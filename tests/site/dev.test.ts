@@ -1,8 +1,9 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addReloadScript, type DevServer, startDevServer } from "../../src/site/dev.ts";
+import { cli, listFiles } from "../helpers/site.ts";
 
 /**
  * `npm start` on a copy of the fixture project: real builds on real edits, read back over HTTP the
@@ -89,8 +90,11 @@ describe("the development server", () => {
     const edited = original.replace(/^title: .*$/m, 'title: "Talks resume in Doha, edited live"');
     expect(edited).not.toBe(original);
     const built = server.nextBuild();
+    const logged = output.length;
     await nextEvent("reload", () => writeFile(file, edited));
     expect((await built).ok).toBe(true);
+    // The same builder process built again, with the article cache still in its memory.
+    expect(output.slice(logged)).toMatch(/4 of 5 articles from the cache \(held in memory\)/);
     expect((await page(`/articles/${ARTICLE}/`)).text).toContain(
       "Talks resume in Doha, edited live",
     );
@@ -128,6 +132,64 @@ describe("the development server", () => {
     await writeFile(article(`${ARTICLE}.md~`), "not an article");
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(built).toBe(false);
+  });
+});
+
+describe("a builder that has made its share of builds", () => {
+  it("hands over to a fresh one, which builds from the cache on disk", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "dev-builders-"));
+    const project = path.join(dir, "project");
+    await cp(FIXTURE, project, { recursive: true });
+    let log = "";
+    const short = await startDevServer({
+      root: project,
+      outDir: path.join(dir, "dist"),
+      port: 0,
+      settleMs: 50,
+      buildsPerBuilder: 2,
+      log: (text) => {
+        log += text;
+      },
+    });
+    try {
+      const file = path.join(project, "content", "articles", `${ARTICLE}.md`);
+      const summaries: string[] = [];
+      for (const edit of [1, 2]) {
+        const built = short.nextBuild();
+        const logged = log.length;
+        await appendFile(file, `\nOne more sentence, number ${edit}.\n`);
+        expect((await built).ok).toBe(true);
+        summaries.push(log.slice(logged));
+      }
+      // The second build of the first builder, then the first of the next one.
+      expect(summaries[0]).toMatch(/from the cache \(held in memory\)/);
+      expect(summaries[1]).toMatch(/4 of 5 articles from the cache, 1 parsed/);
+      expect(summaries[1]).not.toMatch(/held in memory/);
+      expect((await fetch(new URL(`articles/${ARTICLE}/`, short.url))).status).toBe(200);
+    } finally {
+      await short.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("after the edits", () => {
+  it("has written the site a fresh build of the same content writes", async () => {
+    const fresh = path.join(work, "fresh");
+    const result = await cli(["build", "--root", root, "--out", fresh, "--no-cache"]);
+    expect(result.code).toBe(0);
+    const served = path.join(work, "dist");
+    const [left, right] = [await listFiles(served), await listFiles(fresh)];
+    expect(left).toEqual(right);
+    const differing: string[] = [];
+    for (const file of left) {
+      const [a, b] = await Promise.all([
+        readFile(path.join(served, file)),
+        readFile(path.join(fresh, file)),
+      ]);
+      if (!a.equals(b)) differing.push(file);
+    }
+    expect(differing).toEqual([]);
   });
 });
 
