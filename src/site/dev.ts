@@ -210,31 +210,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     });
   };
 
-  const first = await runBuild();
-  if (!first) throw new Error("the first build was stopped");
-  lastFailure = first.ok ? null : first.error || "the build failed";
-
-  const watcher = watch(
-    [
-      path.join(root, "content"),
-      path.join(PACKAGE_ROOT, "templates"),
-      path.join(PACKAGE_ROOT, "src"),
-      path.join(PACKAGE_ROOT, ".eleventy.ts"),
-    ],
-    { ignoreInitial: true, ignored: ignoredPath },
-  );
-  const code = [
-    path.join(PACKAGE_ROOT, "templates"),
-    path.join(PACKAGE_ROOT, "src"),
-    path.join(PACKAGE_ROOT, ".eleventy.ts"),
-  ];
-  watcher.on("all", (_event, file) => {
-    if (code.some((dir) => file === dir || file.startsWith(dir + path.sep))) codeChanged = true;
-    clearTimeout(timer);
-    timer = setTimeout(rebuild, settleMs);
-  });
-  await new Promise<void>((resolve) => watcher.once("ready", resolve));
-
+  // Listening comes first, so a port in use is reported before any build.
   const config = await loadSiteConfig(root);
   const intercept = (request: IncomingMessage, response: ServerResponse): boolean => {
     const url = new URL(request.url ?? "/", "http://localhost");
@@ -265,6 +241,26 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     transformHtml: addReloadScript,
   });
   const port = await listen(server, options.port, options.host ?? "127.0.0.1");
+
+  const first = await runBuild();
+  if (!first) throw new Error("the first build was stopped");
+  lastFailure = first.ok ? null : first.error || "the build failed";
+
+  const code = [
+    path.join(PACKAGE_ROOT, "templates"),
+    path.join(PACKAGE_ROOT, "src"),
+    path.join(PACKAGE_ROOT, ".eleventy.ts"),
+  ];
+  const watcher = watch([path.join(root, "content"), ...code], {
+    ignoreInitial: true,
+    ignored: ignoredPath,
+  });
+  watcher.on("all", (_event, file) => {
+    if (code.some((dir) => file === dir || file.startsWith(dir + path.sep))) codeChanged = true;
+    clearTimeout(timer);
+    timer = setTimeout(rebuild, settleMs);
+  });
+  await new Promise<void>((resolve) => watcher.once("ready", resolve));
 
   return {
     url: `http://${options.host ?? "127.0.0.1"}:${port}${config.pathPrefix}`,

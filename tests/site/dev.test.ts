@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -190,6 +192,24 @@ describe("after the edits", () => {
       if (!a.equals(b)) differing.push(file);
     }
     expect(differing).toEqual([]);
+  });
+});
+
+describe("a port in use", () => {
+  it("is reported before anything is built", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const address = taken.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const outDir = path.join(work, "never-built");
+    try {
+      await expect(startDevServer({ root, outDir, port, log: () => {} })).rejects.toThrow(
+        `port ${port} is in use; choose another with --port N`,
+      );
+      expect(existsSync(outDir)).toBe(false);
+    } finally {
+      taken.close();
+    }
   });
 });
 
