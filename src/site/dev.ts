@@ -10,9 +10,9 @@ import { createStaticServer, listen, PortInUseError } from "./serve.ts";
 
 /**
  * `npm start`: the site as `npm run build` makes it (search, feeds and exports included), served
- * with live reload. Every change runs the real incremental build, in a process of its own so that
- * edited templates and sources are loaded afresh; a failed build leaves the previous site served
- * and shows its error on the open pages.
+ * with live reload. Every change runs the real incremental build in a builder process kept between
+ * builds (replaced when templates or code change, so they are loaded afresh); a failed build
+ * leaves the previous site served and shows its error on the open pages.
  */
 
 export interface DevServerOptions {
@@ -31,16 +31,17 @@ export interface DevServerOptions {
 }
 
 /**
- * A builder's memory grows by about a megabyte a build (Eleventy loads the templates afresh for
- * each run, and Node never unloads a module), so after this many builds a fresh builder takes
- * over: one slower build in so many, against a dev server that grows without end.
+ * A builder's memory grows by most of a megabyte a build (Eleventy imports the templates afresh
+ * for each run, under a new URL, and Node never unloads a module), so after this many builds a
+ * fresh builder takes over: one slower build in so many, against a dev server that grows
+ * without end.
  */
 export const BUILDS_PER_BUILDER = 50;
 
 export interface DevBuild {
   ok: boolean;
   milliseconds: number;
-  /** What the build printed on stderr, for a failed build: the file, line and field at fault. */
+  /** For a failed build, its error as the CLI prints it: the file, line and field at fault. */
   error: string;
 }
 
