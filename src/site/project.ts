@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import {
   type Archive,
@@ -88,6 +89,16 @@ async function load(root: string): Promise<Project> {
       return null;
     }
   };
+  const articlesDir = path.join(root, "content", "articles");
+  if (!(await stat(articlesDir).catch(() => null))?.isDirectory()) {
+    // Nothing else can be checked without it; a stack trace would not say what to do.
+    throw new ContentError([
+      {
+        file: "content/articles",
+        message: `no such folder under ${root}: run the command in the project's folder (or name it with --root), or add articles with news-archive import`,
+      },
+    ]);
+  }
   const config = await time("config", () => collect(() => loadSiteConfig(root)));
   const kb = await time("knowledge", () =>
     collect(() => loadKnowledgeBase(path.join(root, "content", "knowledge"), root)),
@@ -102,8 +113,7 @@ async function load(root: string): Promise<Project> {
   if (corpus) problems.push(...corpus.problems);
   // Without a knowledge base nothing can be analysed, but the articles' own problems are still
   // worth reporting in the same run.
-  else
-    problems.push(...(await loadArticles(path.join(root, "content", "articles"), root)).problems);
+  else problems.push(...(await loadArticles(articlesDir, root)).problems);
   if (kb && corpus) problems.push(...(await checkTopicReferences(corpus.articles, kb, root)));
   if (problems.length > 0 || !config || !kb || !corpus) throw new ContentError(problems);
   const { articles, analyses, discovered, stats, digests } = corpus;

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -231,6 +232,20 @@ describe("each broken file fails the CLI build with exit 1, file, line and field
     expect(result.stderr).toContain(
       '  content/articles/z-copy.md: id: "formula" is already used by content/articles/formula.md; ids must be unique',
     );
+  });
+
+  it("says what to do when the folder has no content/articles, without a stack trace", async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), "no-content-"));
+    try {
+      const result = await buildInto(path.join(empty, "dist"), empty);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("content/articles: no such folder under");
+      expect(result.stderr).toContain("--root");
+      expect(result.stderr).not.toMatch(STACK_FRAME);
+      expect(existsSync(path.join(empty, "dist"))).toBe(false);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 
   it("reports a broken knowledge base with its file and line", async () => {
