@@ -30,7 +30,7 @@ import {
   type SiteManifest,
   writeManifest,
 } from "./reuse.ts";
-import { buildSearchShards, shardCount, shardFolder, shardOf } from "./search.ts";
+import { buildSearchShards, pruneLinkFolders, shardCount, shardFolder, shardOf } from "./search.ts";
 
 export interface BuildOptions {
   /** Folder holding content/ (articles, knowledge, site.yaml). */
@@ -126,6 +126,13 @@ async function countFiles(dir: string): Promise<{ files: number; pages: number }
   }
   return { files, pages };
 }
+
+/**
+ * Beside the output, like the staging folder: each search shard's pages hard-linked for Pagefind,
+ * kept between builds (see search.ts). Safe to delete; the next build makes it again.
+ */
+export const searchLinksDir = (outDir: string) =>
+  path.join(path.dirname(outDir), `.${path.basename(outDir)}-search-links`);
 
 const within = (dir: string, parent: string) =>
   dir === parent || dir.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
@@ -386,7 +393,9 @@ async function indexShards(
       shards.push({ signature, pages: 0 });
     }
   }
-  const counted = await buildSearchShards(staging, jobs, sites.pageAt);
+  const linksDir = searchLinksDir(outDir);
+  const counted = await buildSearchShards(staging, jobs, sites.pageAt, linksDir);
+  await pruneLinkFolders(linksDir, count);
   for (const job of jobs)
     shards[job.index] = { signature: job.signature, pages: counted.get(job.index) ?? 0 };
   return { pages: shards.reduce((sum, shard) => sum + shard.pages, 0), reused, shards, keptFiles };

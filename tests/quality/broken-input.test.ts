@@ -443,14 +443,21 @@ describe("ids and slugs never write outside the output folder", () => {
       expect(result.stderr).toMatch(/content\/articles\/(con|nul)\.md:2: id: /);
       expect(result.stderr).not.toMatch(STACK_FRAME);
     }
-    const outside = (await listFiles(root)).filter(
+    const files = await listFiles(root);
+    const outside = files.filter(
       (f) =>
         !f.startsWith("dist/") &&
         !f.startsWith("content/") &&
         // The build's own cache, named by content hashes, never by ids.
-        !f.startsWith(".cache/news-archive/"),
+        !f.startsWith(".cache/news-archive/") &&
+        // Search's links to the site's pages, at their paths in the site (checked below).
+        !/^\.dist-search-links\/\d+\//.test(f),
     );
     expect(outside).toEqual([]);
+    for (const linked of files.filter((f) => f.startsWith(".dist-search-links/"))) {
+      const inSite = linked.replace(/^\.dist-search-links\/\d+\//, "dist/");
+      if (!linked.endsWith(".linked.json")) expect(files).toContain(inSite);
+    }
   });
 
   it("does not read an article symlinked from outside the content folder", async () => {
