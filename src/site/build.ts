@@ -285,6 +285,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     // V8 hands freed pages back to the system on a later collection.
     collectGarbage();
     const searchStarted = performance.now();
+    // --no-cache trusts nothing kept from earlier builds, search's links included.
+    if (options.reuse === false) await rm(searchLinksDir(outDir), { recursive: true, force: true });
     const search = await indexShards(plan.search, expectedSearchPages, searchShardPages, {
       previous,
       outDir,

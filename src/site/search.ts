@@ -64,6 +64,8 @@ async function linkPages(
     .catch(() => null);
   // Without its list the folder may hold anything: it starts afresh.
   if (!listed) await rm(folder, { recursive: true, force: true });
+  // Also for a shard with no pages, which Pagefind indexes as an empty folder.
+  await mkdir(folder, { recursive: true });
   const before = listed ?? new Set<string>();
   // Until the new list is written, a stopped build leaves the folder to be started afresh.
   await rm(path.join(folder, LINKED_LIST), { force: true });

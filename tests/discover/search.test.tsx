@@ -89,6 +89,27 @@ function page(title: string, body: string): string {
 }
 
 describe("buildSearchShards", () => {
+  it("indexes a shard without pages into kept link folders, and keeps only the listed links", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), "discover-search-empty-"));
+    dirs.push(out);
+    const links = path.join(out, "..", `${path.basename(out)}-links`);
+    dirs.push(links);
+    const html = page("One", "<main data-pagefind-body><h1>One</h1></main>");
+    await mkdir(path.join(out, "one"), { recursive: true });
+    await writeFile(path.join(out, "one", "index.html"), html);
+    const jobs = [
+      { index: 0, files: ["one/index.html"] },
+      { index: 1, files: [] },
+    ];
+    expect([...(await buildSearchShards(out, jobs, undefined, links))]).toEqual([
+      [0, 1],
+      [1, 0],
+    ]);
+    // Built again with the page gone from the shard: its link goes too.
+    await buildSearchShards(out, [{ index: 0, files: [] }], undefined, links);
+    expect(existsSync(path.join(links, "0", "one", "index.html"))).toBe(false);
+  });
+
   it("indexes the marked pages of a folder with the real Pagefind binary, filters included", async () => {
     const out = await mkdtemp(path.join(tmpdir(), "discover-search-"));
     dirs.push(out);
