@@ -112,20 +112,18 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const pipeline = await pipelineDigest();
   const fileStats: Stats[] = new Array(files.length);
   const inMemory =
-    useCache &&
-    options.remember === true &&
-    remembered?.dir === cacheDir &&
-    remembered.cache.pipeline === pipeline
+    options.remember && remembered?.dir === cacheDir && remembered.cache.pipeline === pipeline
       ? remembered.cache
       : null;
   // Dropped now, whatever this load remembers: it holds last build's articles.
   remembered = null;
-  const [cache, stamps] = await Promise.all([
-    inMemory
+  const cacheRead: Promise<AnalysisCache> = useCache
+    ? inMemory
       ? Promise.resolve(inMemory)
-      : useCache
-        ? readAnalysisCache(cacheDir, pipeline)
-        : Promise.resolve<AnalysisCache>({ pipeline, entries: new Map() }),
+      : readAnalysisCache(cacheDir, pipeline)
+    : Promise.resolve({ pipeline, entries: new Map() });
+  const [cache, stamps] = await Promise.all([
+    cacheRead,
     useCache ? readFileIndex(cacheDir) : Promise.resolve(null),
     eachLimited(files, READ_CONCURRENCY, async (file, index) => {
       fileStats[index] = await stat(file);
@@ -142,7 +140,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     cached: 0,
     analysed: 0,
     workers: 0,
-    remembered: inMemory !== null,
+    remembered: useCache && inMemory !== null,
   };
   const reuse = (index: number, hash: string): boolean => {
     const hit = cache.entries.get(hash);

@@ -62,25 +62,28 @@ export function packMentions(mentions: readonly Mention[]): MentionTable {
       entity = entityIds.push(m.entityId) - 1;
       entityNumbers.set(m.entityId, entity);
     }
-    cells.set([entity, m.start, m.end, VIAS.indexOf(m.via), m.surface.length], index * CELLS);
+    const at = index * CELLS;
+    cells[at] = entity;
+    cells[at + 1] = m.start;
+    cells[at + 2] = m.end;
+    cells[at + 3] = VIAS.indexOf(m.via);
+    cells[at + 4] = m.surface.length;
   }
   return { entityIds, cells, surfaces: detached(mentions.map((m) => m.surface).join("")) };
 }
 
 /** The mentions of a table, in their order, as the analysis found them. */
 export function* unpackMentions(table: MentionTable): Generator<Mention> {
+  const { cells, entityIds, surfaces } = table;
   let offset = 0;
-  for (let at = 0; at < table.cells.length; at += CELLS) {
-    const [entity = 0, start = 0, end = 0, via = 0, length = 0] = table.cells.subarray(
-      at,
-      at + CELLS,
-    );
+  for (let at = 0; at < cells.length; at += CELLS) {
+    const length = cells[at + 4] ?? 0;
     yield {
-      entityId: table.entityIds[entity] ?? "",
-      start,
-      end,
-      via: VIAS[via] ?? "name",
-      surface: table.surfaces.slice(offset, offset + length),
+      entityId: entityIds[cells[at] ?? 0] ?? "",
+      start: cells[at + 1] ?? 0,
+      end: cells[at + 2] ?? 0,
+      via: VIAS[cells[at + 3] ?? 0] ?? "name",
+      surface: surfaces.slice(offset, offset + length),
     };
     offset += length;
   }

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ContentError } from "../records/index.ts";
+import { PortInUseError } from "../site/serve.ts";
 
 const HELP = `news-archive: build a static news archive from scraped articles
 
@@ -29,9 +30,19 @@ Usage:
       Score extraction against gold annotations (default: ../shared/seeds/gold/seeds.json).
 `;
 
+/** The options naming the project folder and the site folder, shared by the commands that build or serve. */
+const FOLDER_OPTIONS = {
+  root: { type: "string", default: "." },
+  out: { type: "string", default: "dist" },
+} as const;
+
 /** Runs one command; returns the process exit code. */
 export async function main(argv: string[], root = process.cwd()): Promise<number> {
   const [command, ...rest] = argv;
+  const folders = (values: { root: string; out: string }) => ({
+    root: path.resolve(root, values.root),
+    outDir: path.resolve(root, values.out),
+  });
   try {
     switch (command) {
       case "import": {
@@ -60,8 +71,7 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
         const { values } = parseArgs({
           args: rest,
           options: {
-            out: { type: "string", default: "dist" },
-            root: { type: "string", default: "." },
+            ...FOLDER_OPTIONS,
             quiet: { type: "boolean", default: false },
             "no-cache": { type: "boolean", default: false },
             workers: { type: "string", default: "auto" },
@@ -84,10 +94,8 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
           return 2;
         }
         const { buildSite, formatBuildSummary } = await import("../site/index.ts");
-        const contentRoot = path.resolve(root, values.root);
         const summary = await buildSite({
-          root: contentRoot,
-          outDir: path.resolve(root, values.out),
+          ...folders(values),
           quiet: values.quiet,
           cache: !values["no-cache"],
           reuse: !values["no-cache"],
@@ -101,11 +109,7 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
       case "preview": {
         const { values } = parseArgs({
           args: rest,
-          options: {
-            port: { type: "string", default: "8080" },
-            root: { type: "string", default: "." },
-            out: { type: "string", default: "dist" },
-          },
+          options: { ...FOLDER_OPTIONS, port: { type: "string", default: "8080" } },
         });
         const port = Number(values.port);
         if (!(Number.isInteger(port) && port >= 0 && port < 65536)) {
@@ -115,26 +119,13 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
           return 2;
         }
         const { serve, preview } = await import("../site/index.ts");
-        const site = {
-          root: path.resolve(root, values.root),
-          outDir: path.resolve(root, values.out),
-          port,
-        };
+        const site = { ...folders(values), port };
         return command === "serve" ? await serve(site) : await preview(site);
       }
       case "builder": {
-        const { values } = parseArgs({
-          args: rest,
-          options: {
-            root: { type: "string", default: "." },
-            out: { type: "string", default: "dist" },
-          },
-        });
+        const { values } = parseArgs({ args: rest, options: FOLDER_OPTIONS });
         const { runBuilder } = await import("../site/dev.ts");
-        return await runBuilder({
-          root: path.resolve(root, values.root),
-          outDir: path.resolve(root, values.out),
-        });
+        return await runBuilder(folders(values));
       }
       case "review": {
         const { review } = await import("../knowledge/review.ts");
@@ -155,7 +146,7 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
         return 2;
     }
   } catch (error) {
-    if (error instanceof ContentError) {
+    if (error instanceof ContentError || error instanceof PortInUseError) {
       console.error(`news-archive ${command}: ${error.message}`);
       return 1;
     }

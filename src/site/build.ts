@@ -127,13 +127,6 @@ async function countFiles(dir: string): Promise<{ files: number; pages: number }
   return { files, pages };
 }
 
-/**
- * Beside the output, like the staging folder: each search shard's pages hard-linked for Pagefind,
- * kept between builds (see search.ts). Safe to delete; the next build makes it again.
- */
-export const searchLinksDir = (outDir: string) =>
-  path.join(path.dirname(outDir), `.${path.basename(outDir)}-search-links`);
-
 const within = (dir: string, parent: string) =>
   dir === parent || dir.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
 
@@ -285,11 +278,13 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     // V8 hands freed pages back to the system on a later collection.
     collectGarbage();
     const searchStarted = performance.now();
-    // --no-cache trusts nothing kept from earlier builds, search's links included.
-    if (options.reuse === false) await rm(searchLinksDir(outDir), { recursive: true, force: true });
+    // Beside the output, like the staging folder; --no-cache trusts nothing kept from before.
+    const linksDir = path.join(path.dirname(outDir), `.${path.basename(outDir)}-search-links`);
+    if (options.reuse === false) await rm(linksDir, { recursive: true, force: true });
     const search = await indexShards(plan.search, expectedSearchPages, searchShardPages, {
       previous,
       outDir,
+      linksDir,
       staging,
       merging,
       // Merging, a kept page is in the previous site only; everything else was written to staging.
@@ -348,6 +343,8 @@ interface ShardSites {
   merging: boolean;
   /** Where a page of the new site is to be read. */
   pageAt: (file: string) => string;
+  /** Each shard's pages hard-linked for Pagefind, kept between builds (see search.ts). */
+  linksDir: string;
 }
 
 /**
@@ -395,9 +392,8 @@ async function indexShards(
       shards.push({ signature, pages: 0 });
     }
   }
-  const linksDir = searchLinksDir(outDir);
-  const counted = await buildSearchShards(staging, jobs, sites.pageAt, linksDir);
-  await pruneLinkFolders(linksDir, count);
+  const counted = await buildSearchShards(staging, jobs, sites.pageAt, sites.linksDir);
+  await pruneLinkFolders(sites.linksDir, count);
   for (const job of jobs)
     shards[job.index] = { signature: job.signature, pages: counted.get(job.index) ?? 0 };
   return { pages: shards.reduce((sum, shard) => sum + shard.pages, 0), reused, shards, keptFiles };

@@ -6,7 +6,7 @@ import { watch } from "chokidar";
 import { ContentError } from "../records/index.ts";
 import { buildSite, formatBuildSummary, PACKAGE_ROOT } from "./build.ts";
 import { loadSiteConfig } from "./config.ts";
-import { createStaticServer, listen, PortInUseError } from "./serve.ts";
+import { createStaticServer, listen, untilStopped } from "./serve.ts";
 
 /**
  * `npm start`: the site as `npm run build` makes it (search, feeds and exports included), served
@@ -40,7 +40,6 @@ export const BUILDS_PER_BUILDER = 50;
 
 export interface DevBuild {
   ok: boolean;
-  milliseconds: number;
   /** For a failed build, its error as the CLI prints it: the file, line and field at fault. */
   error: string;
 }
@@ -147,7 +146,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       codeChanged = false;
       buildsByBuilder += 1;
       const current = builder;
-      const started = performance.now();
       let stderr = "";
       const collect = (chunk: Buffer) => {
         if (stderr.length < ERROR_LIMIT) stderr += chunk.toString();
@@ -158,21 +156,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         current.stderr?.off("data", collect);
         resolve(build);
       };
-      const elapsed = () => Math.round(performance.now() - started);
       const onReply = (reply: unknown) => {
-        if (!isBuilderReply(reply)) return;
-        done({ ok: reply.ok, milliseconds: elapsed(), error: reply.ok ? "" : reply.error });
+        if (isBuilderReply(reply)) done(reply);
       };
       const onExit = (code: number | null) => {
         if (builder === current) builder = null;
         // Stopped by close(): not a build that failed.
         if (closed) return done(null);
         const said = stripVTControlCharacters(stderr).trim();
-        done({
-          ok: false,
-          milliseconds: elapsed(),
-          error: said || `the builder stopped (exit code ${code ?? "none"})`,
-        });
+        done({ ok: false, error: said || `the builder stopped (exit code ${code ?? "none"})` });
       };
       current.on("message", onReply);
       current.once("exit", onExit);
@@ -280,17 +272,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 }
 
-interface BuilderReply {
-  ok: boolean;
-  error: string;
-}
-
-function isBuilderReply(value: unknown): value is BuilderReply {
+/** What the builder answers a build with: the outcome itself. */
+function isBuilderReply(value: unknown): value is DevBuild {
   return (
     typeof value === "object" &&
     value !== null &&
-    typeof (value as BuilderReply).ok === "boolean" &&
-    typeof (value as BuilderReply).error === "string"
+    typeof (value as DevBuild).ok === "boolean" &&
+    typeof (value as DevBuild).error === "string"
   );
 }
 
@@ -311,7 +299,7 @@ export async function runBuilder(options: { root: string; outDir: string }): Pro
   process.on("message", (message) => {
     if (message !== "build") return;
     queue = queue.then(async () => {
-      let reply: BuilderReply;
+      let reply: DevBuild;
       try {
         const summary = await buildSite({ ...options, quiet: false, remember: true });
         console.log(formatBuildSummary(summary));
@@ -338,23 +326,13 @@ export async function serve(options: {
   outDir: string;
   port: number;
 }): Promise<number> {
-  let server: DevServer;
-  try {
-    server = await startDevServer(options);
-  } catch (error) {
-    if (!(error instanceof PortInUseError)) throw error;
-    console.error(`news-archive serve: ${error.message}`);
-    return 1;
-  }
+  const server = await startDevServer(options);
   console.log(
     server.first.ok
       ? `Serving at ${server.url} with live reload (Ctrl+C to stop)`
       : `Serving the previous site at ${server.url}: fix the error above and save, the pages reload (Ctrl+C to stop)`,
   );
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await untilStopped();
   await server.close();
   return 0;
 }

@@ -112,6 +112,7 @@ export function listen(server: Server, port: number, host: string): Promise<numb
   });
 }
 
+/** A port the user must change; the CLI prints it as it prints content errors. */
 export class PortInUseError extends Error {}
 
 /** `npm run preview`: the built site on 127.0.0.1, under the configured path prefix. */
@@ -122,21 +123,19 @@ export async function preview(options: {
 }): Promise<number> {
   const config = await loadSiteConfig(options.root);
   const server = createStaticServer(options.outDir, config.pathPrefix);
-  let port: number;
-  try {
-    port = await listen(server, options.port, "127.0.0.1");
-  } catch (error) {
-    if (!(error instanceof PortInUseError)) throw error;
-    console.error(`news-archive preview: ${error.message}`);
-    return 1;
-  }
+  const port = await listen(server, options.port, "127.0.0.1");
   console.log(
     `Previewing ${options.outDir} at http://127.0.0.1:${port}${config.pathPrefix} (Ctrl+C to stop)`,
   );
-  await new Promise<void>((resolve) => {
+  await untilStopped();
+  server.close();
+  return 0;
+}
+
+/** Until Ctrl+C, or SIGTERM from a process manager. */
+export function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
-  server.close();
-  return 0;
 }
