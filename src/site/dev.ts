@@ -66,7 +66,22 @@ events.addEventListener("open", () => {
   document.documentElement.dataset.liveReload = "listening";
 });
 events.addEventListener("reload", () => location.reload());
+// A large archive takes seconds to rebuild: the page says one is under way.
+events.addEventListener("building", () => {
+  let status = document.getElementById("news-archive-build-status");
+  if (!status) {
+    status = document.createElement("div");
+    status.id = "news-archive-build-status";
+    status.setAttribute("role", "status");
+    status.style.cssText =
+      "position:fixed;right:1em;top:1em;padding:.4em .8em;border-radius:4px;" +
+      "background:#1a1a1a;color:#fff;font:14px/1.4 system-ui,sans-serif;z-index:2147483647";
+    document.body.append(status);
+  }
+  status.textContent = "Rebuilding the site…";
+});
 events.addEventListener("failed", (event) => {
+  document.getElementById("news-archive-build-status")?.remove();
   let banner = document.getElementById("news-archive-build-error");
   if (!banner) {
     banner = document.createElement("pre");
@@ -193,6 +208,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       changedWhileBuilding = true;
       return;
     }
+    broadcast("building", "");
     building = runBuild().then((build) => {
       building = null;
       if (build) finished(build);
@@ -223,8 +239,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       connection: "keep-alive",
     });
     response.write("retry: 1000\n\n");
-    // A page opened while the site is broken shows why at once.
+    // A page opened while the site is broken shows why at once, and one opened during a build
+    // that one is under way.
     if (lastFailure !== null) send(response, "failed", lastFailure);
+    if (building) send(response, "building", "");
     clients.add(response);
     request.on("close", () => clients.delete(response));
     return true;

@@ -27,6 +27,14 @@ const page = async (urlPath: string) => {
 
 /** Reads the event stream until an event of that name arrives; returns its data. */
 async function nextEvent(name: string, act?: () => Promise<void>): Promise<string> {
+  return (await eventsUntil(name, act)).data;
+}
+
+/** The names of the events that arrived up to and including the first called `name`, and its data. */
+async function eventsUntil(
+  name: string,
+  act?: () => Promise<void>,
+): Promise<{ names: string[]; data: string }> {
   const controller = new AbortController();
   const response = await fetch(new URL("/__news-archive/events", server.url), {
     signal: controller.signal,
@@ -43,7 +51,12 @@ async function nextEvent(name: string, act?: () => Promise<void>): Promise<strin
       if (done) throw new Error(`stream ended before "${name}": ${received}`);
       received += decoder.decode(value, { stream: true });
       const match = new RegExp(`event: ${name}\\ndata: (.*)\\n\\n`).exec(received);
-      if (match?.[1] !== undefined) return JSON.parse(match[1]) as string;
+      if (match?.[1] !== undefined) {
+        const names = [
+          ...received.slice(0, match.index + match[0].length).matchAll(/^event: (.*)$/gm),
+        ];
+        return { names: names.map((m) => m[1] ?? ""), data: JSON.parse(match[1]) as string };
+      }
     }
   } finally {
     controller.abort();
@@ -100,6 +113,18 @@ describe("the development server", () => {
     expect((await page(`/articles/${ARTICLE}/`)).text).toContain(
       "Talks resume in Doha, edited live",
     );
+  });
+
+  it("tells open pages a rebuild has started before it tells them to reload", async () => {
+    const built = server.nextBuild();
+    const { names } = await eventsUntil("reload", () =>
+      appendFile(article(`${ARTICLE}.md`), "\nTalks were to resume the next morning.\n"),
+    );
+    expect((await built).ok).toBe(true);
+    expect(names).toEqual(["building", "reload"]);
+    const client = await page("/__news-archive/live-reload.js");
+    expect(client.text).toContain('"building"');
+    expect(client.text).toContain('role", "status"');
   });
 
   it("keeps serving the previous site when a build fails, and shows where the error is", async () => {
