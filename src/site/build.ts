@@ -259,11 +259,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       collectGarbage();
       renderProgress(rendered, toRender);
     }
-    // A rebuild re-indexes a shard or two, in Pagefind's own process: our thread would wait on it
-    // idle, so it streams the exports meanwhile. A whole build writes them first and frees the
-    // archive, so that its memory and a full search stage's do not add up.
-    const exportsWhileIndexing = merging && !exportsKept;
-    if (!exportsKept && !exportsWhileIndexing) {
+    if (!exportsKept) {
       await writeDataExports(staging, project.archive, project.kb, project.config);
     }
     timings.render = Math.round(performance.now() - renderStarted);
@@ -272,38 +268,28 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     // alive until the build returns, through the whole search stage below.
     const counted = archiveCounts(project.archive);
     const expectedSearchPages = indexedPageCount(project.archive);
-    const exportsWritten = exportsWhileIndexing
-      ? writeDataExports(staging, project.archive, project.kb, project.config)
-      : Promise.resolve();
-    if (!exportsWhileIndexing) {
-      // The pages are written: the archive's memory goes back before Pagefind's process starts,
-      // which keeps the two from adding up.
-      releaseProject();
-      project = null;
-      // The last run's promises still hold its pages until the event loop turns.
-      await setImmediate();
-      collectGarbage();
-      // V8 hands freed pages back to the system on a later collection.
-      collectGarbage();
-    }
+    // The pages are written: the archive's memory goes back before Pagefind's process starts,
+    // which keeps the two from adding up.
+    releaseProject();
+    project = null;
+    // The last run's promises still hold its pages until the event loop turns.
+    await setImmediate();
+    collectGarbage();
+    // V8 hands freed pages back to the system on a later collection.
+    collectGarbage();
     const searchStarted = performance.now();
     // Beside the output, like the staging folder; --no-cache trusts nothing kept from before.
     const linksDir = path.join(path.dirname(outDir), `.${path.basename(outDir)}-search-links`);
     if (options.reuse === false) await rm(linksDir, { recursive: true, force: true });
-    const [search] = await allSettled(
-      indexShards(plan.search, expectedSearchPages, searchShardPages, {
-        previous,
-        outDir,
-        linksDir,
-        staging,
-        merging,
-        // Merging, a kept page is in the previous site only; everything else was written to staging.
-        pageAt: (file) => path.join(merging && reused.has(file) ? outDir : staging, file),
-      }),
-      exportsWritten,
-    );
-    releaseProject();
-    project = null;
+    const search = await indexShards(plan.search, expectedSearchPages, searchShardPages, {
+      previous,
+      outDir,
+      linksDir,
+      staging,
+      merging,
+      // Merging, a kept page is in the previous site only; everything else was written to staging.
+      pageAt: (file) => path.join(merging && reused.has(file) ? outDir : staging, file),
+    });
     timings.search = Math.round(performance.now() - searchStarted);
     const publishStarted = performance.now();
     let counts: { files: number; pages: number };
@@ -347,17 +333,6 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     releaseProject();
     await rm(staging, { recursive: true, force: true });
   }
-}
-
-/**
- * Both results once both have settled, or the first failure: a failed export must not remove the
- * staging folder while Pagefind is still writing into it.
- */
-async function allSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [first, second] = await Promise.allSettled([a, b]);
-  if (first.status === "rejected") throw first.reason;
-  if (second.status === "rejected") throw second.reason;
-  return [first.value, second.value];
 }
 
 interface ShardSites {
