@@ -387,24 +387,54 @@ function summarise(mentions: readonly Mention[], discovered: ReadonlySet<string>
   return [...byId.values()].sort((a, b) => b.mentions - a.mentions || a.id.localeCompare(b.id));
 }
 
+interface CompiledPhrase {
+  pattern: RegExp;
+  weight: number;
+  /**
+   * The phrase's first word, lower-cased, when it is plain ASCII: the phrase can only occur in a
+   * text that has this word, so most of a large topic list is never scanned for. Null: always
+   * scanned (a phrase opening with a mark or a letter case-insensitive matching treats specially).
+   */
+  firstWord: string | null;
+}
+
 interface CompiledTopic {
   topic: Topic;
-  phrases: { pattern: RegExp; weight: number }[];
+  phrases: CompiledPhrase[];
 }
+
+const WORD_RUN = /[\p{L}\p{N}]+/gu;
 
 function compileTopics(kb: KnowledgeBase): CompiledTopic[] {
   return kb.topics.map((topic) => ({
     topic,
-    phrases: topic.rules.phrases.map((rule) => ({
-      pattern: new RegExp(
-        `(?<![\\p{L}\\p{N}])${foldPhrase(rule.text)
-          .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-          .replace(/\s+/g, "\\s+")}(?![\\p{L}\\p{N}])`,
-        "iu",
-      ),
-      weight: rule.weight,
-    })),
+    phrases: topic.rules.phrases.map((rule) => {
+      const folded = foldPhrase(rule.text);
+      const first = /^[\p{L}\p{N}]+/u.exec(folded)?.[0] ?? "";
+      return {
+        pattern: new RegExp(
+          `(?<![\\p{L}\\p{N}])${folded
+            .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+            .replace(/\s+/g, "\\s+")}(?![\\p{L}\\p{N}])`,
+          "iu",
+        ),
+        weight: rule.weight,
+        firstWord: /^[A-Za-z0-9]+$/.test(first) ? first.toLowerCase() : null,
+      };
+    }),
   }));
+}
+
+/**
+ * The words of a folded text, lower-cased. A phrase whose first word is plain ASCII matches only
+ * where a whole word of the text is that word in some case: the pattern wants no letter or digit
+ * on either side of it, and folding leaves no character that matches an ASCII letter only
+ * case-insensitively (the Kelvin sign, the long s) unfolded.
+ */
+function wordsOf(folded: string): Set<string> {
+  const words = new Set<string>();
+  for (const run of folded.matchAll(WORD_RUN)) words.add(run[0].toLowerCase());
+  return words;
 }
 
 function scoreTopics(
@@ -414,12 +444,14 @@ function scoreTopics(
   names: ReadonlyMap<string, string>,
 ): ArticleTopic[] {
   const { folded, toOriginal } = foldText(text);
+  const words = wordsOf(folded);
   const present = new Set(entities.map((e) => e.id));
   const ranked: ArticleTopic[] = [];
   for (const { topic, phrases } of topics) {
     let score = 0;
     const evidence: string[] = [];
     for (const phrase of phrases) {
+      if (phrase.firstWord !== null && !words.has(phrase.firstWord)) continue;
       const match = phrase.pattern.exec(folded);
       if (!match) continue;
       score += phrase.weight;

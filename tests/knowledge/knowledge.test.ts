@@ -10,6 +10,7 @@ import {
   type KnowledgeBase,
   loadKnowledgeBase,
 } from "../../src/knowledge/index.ts";
+import { foldPhrase, foldText } from "../../src/knowledge/text.ts";
 import {
   type Article,
   ContentError,
@@ -345,6 +346,57 @@ describe("topics", () => {
     );
     expect(topics.map((t) => t.id)).toContain("afghanistan-troop-withdrawal");
     expect(topics.map((t) => t.id)).not.toContain("nato-iraq-mission");
+  });
+});
+
+describe("topic phrases", () => {
+  // Case, accents, marks and letters that fold or case-fold unusually, in phrases and text alike.
+  const WORDS = ["peace", "PÉACE", "Peace-talks", "talks", "cease-fire", "Ørsted", "ørsted"];
+  const MORE = ["U.S.", "u.s", "İstanbul", "istanbul", "\u017Ftrike", "strike", "\u212Aabul"];
+  const vocabulary = [...WORDS, ...MORE, "kabul", "NATO's", "'s", "Ｄoha", "doha", "9/11"];
+
+  /** Which phrases occur, scanning the folded text for every one of them. */
+  function everyPhraseScanned(text: string, phrases: readonly string[]): number {
+    const folded = foldText(text).folded;
+    return phrases.reduce((score, phrase, i) => {
+      const body = foldPhrase(phrase)
+        .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+        .replace(/\s+/g, "\\s+");
+      const found = new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, "iu").test(folded);
+      return found ? score + 2 ** i : score;
+    }, 0);
+  }
+
+  it("are found exactly where scanning for every phrase finds them", () => {
+    const phraseOf = fc
+      .array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 2 })
+      .map((words) => words.join(" "));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(phraseOf, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.constantFrom(...vocabulary, "and", "the", ",", "."), { maxLength: 30 }),
+        (phrases, words) => {
+          const topics = [
+            {
+              id: "t",
+              label: "T",
+              definition: "",
+              // Weights 1, 2, 4…: the score says which phrases were found.
+              rules: {
+                phrases: phrases.map((text, i) => ({ text, weight: 2 ** i })),
+                entities: [],
+              },
+              threshold: 1,
+            },
+          ];
+          const a = article("phrases", null, `Text ${words.join(" ")} end.`);
+          const { analyses } = analyzeCorpus([a], { ...kb, topics });
+          const score = analyses.get("phrases")?.topics.find((t) => t.id === "t")?.score ?? 0;
+          expect(score).toBe(everyPhraseScanned(a.text, phrases));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
