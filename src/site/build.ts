@@ -47,6 +47,11 @@ export interface BuildOptions {
   workers?: number | "auto";
   /** Keep the article cache in memory for the next build in this process (`serve`'s builder). */
   remember?: boolean;
+  /**
+   * Called with the staging folder once the pages and data exports are written there, before the
+   * search index is built and the site published (`serve` shows them from there meanwhile).
+   */
+  onPagesWritten?: (staging: string) => void;
 }
 
 export interface BuildSummary {
@@ -263,6 +268,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       await writeDataExports(staging, project.archive, project.kb, project.config);
     }
     timings.render = Math.round(performance.now() - renderStarted);
+    options.onPagesWritten?.(staging);
 
     // Counted through `project` rather than a local `archive`: a local would keep the archive
     // alive until the build returns, through the whole search stage below.

@@ -126,6 +126,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     for (const client of clients) send(client, event, data);
   };
 
+  // A build's pages are served from its staging folder as soon as they are written, and open
+  // pages reload then: its search index (seconds for a large archive) is built meanwhile, and the
+  // site published from the same files.
+  let stagedPages: string | null = null;
+  let reloadedEarly = false;
+  const pagesWritten = (staging: string) => {
+    stagedPages = staging;
+    reloadedEarly = true;
+    // Past the content checks: an earlier build's error is not what reloading pages should show.
+    lastFailure = null;
+    broadcast("reload", "");
+  };
+
   let builder: ChildProcess | null = null;
   let codeChanged = false;
   let buildsByBuilder = 0;
@@ -160,19 +173,23 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       }
       codeChanged = false;
       buildsByBuilder += 1;
+      reloadedEarly = false;
       const current = builder;
       let stderr = "";
       const collect = (chunk: Buffer) => {
         if (stderr.length < ERROR_LIMIT) stderr += chunk.toString();
       };
       const done = (build: DevBuild | null) => {
+        // Published or abandoned, the staging folder is gone.
+        stagedPages = null;
         current.off("message", onReply);
         current.off("exit", onExit);
         current.stderr?.off("data", collect);
         resolve(build);
       };
       const onReply = (reply: unknown) => {
-        if (isBuilderReply(reply)) done(reply);
+        if (isPagesWritten(reply)) pagesWritten(reply.pages);
+        else if (isBuilderReply(reply)) done(reply);
       };
       const onExit = (code: number | null) => {
         if (builder === current) builder = null;
@@ -190,10 +207,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const finished = (build: DevBuild) => {
     if (build.ok) {
       lastFailure = null;
-      broadcast("reload", "");
+      if (!reloadedEarly) broadcast("reload", "");
     } else {
       lastFailure = build.error || "the build failed";
-      broadcast("failed", lastFailure);
+      // Pages showing this build's staged pages go back to the site as it is, and learn why as
+      // they reconnect.
+      if (reloadedEarly) broadcast("reload", "");
+      else broadcast("failed", lastFailure);
     }
     for (const resolve of waiting.splice(0)) resolve(build);
   };
@@ -250,6 +270,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const server = createStaticServer(outDir, config.pathPrefix, {
     intercept,
     transformHtml: addReloadScript,
+    overlay: () => stagedPages,
   });
   const port = await listen(server, options.port, options.host ?? "127.0.0.1");
 
@@ -290,6 +311,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 }
 
+/** What the builder says once a build's pages are written, before its search index. */
+interface PagesWritten {
+  pages: string;
+}
+
+function isPagesWritten(value: unknown): value is PagesWritten {
+  return (
+    typeof value === "object" && value !== null && typeof (value as PagesWritten).pages === "string"
+  );
+}
+
 /** What the builder answers a build with: the outcome itself. */
 function isBuilderReply(value: unknown): value is DevBuild {
   return (
@@ -319,7 +351,12 @@ export async function runBuilder(options: { root: string; outDir: string }): Pro
     queue = queue.then(async () => {
       let reply: DevBuild;
       try {
-        const summary = await buildSite({ ...options, quiet: false, remember: true });
+        const summary = await buildSite({
+          ...options,
+          quiet: false,
+          remember: true,
+          onPagesWritten: (staging) => send({ pages: staging } satisfies PagesWritten),
+        });
         console.log(formatBuildSummary(summary));
         reply = { ok: true, error: "" };
       } catch (error) {

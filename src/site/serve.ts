@@ -1,7 +1,7 @@
-import { createReadStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { type FileHandle, open, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
 import { loadSiteConfig } from "./config.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -21,11 +21,21 @@ const CONTENT_TYPES: Record<string, string> = {
   ".pagefind": "application/octet-stream",
 };
 
+interface Opened {
+  file: string;
+  handle: FileHandle;
+}
+
 export interface StaticServerExtras {
   /** Answers a request itself (the development server's reload channel); true when it did. */
   intercept?: (request: IncomingMessage, response: ServerResponse) => boolean;
   /** Rewrites each HTML page as it is sent (the development server adds its reload script). */
   transformHtml?: (html: string) => string;
+  /**
+   * A folder whose files are served before the site's, when there is one: the development
+   * server's build in progress, whose pages are written before its search index.
+   */
+  overlay?: () => string | null;
 }
 
 /**
@@ -38,6 +48,17 @@ export function createStaticServer(
   extras: StaticServerExtras = {},
 ): Server {
   const rootDir = path.resolve(siteDir);
+  const resolveIn = async (folder: string, decoded: string): Promise<string | null> => {
+    const candidate = path.resolve(folder, `.${path.posix.normalize(`/${decoded}`)}`);
+    if (candidate !== folder && !candidate.startsWith(folder + path.sep)) return null;
+    const info = await stat(candidate).catch(() => null);
+    if (info?.isFile()) return candidate;
+    if (info?.isDirectory()) {
+      const index = path.join(candidate, "index.html");
+      if ((await stat(index).catch(() => null))?.isFile()) return index;
+    }
+    return null;
+  };
   const resolveFile = async (urlPath: string): Promise<string | null> => {
     let decoded: string;
     try {
@@ -46,13 +67,23 @@ export function createStaticServer(
       return null;
     }
     if (decoded.includes("\0")) return null;
-    const candidate = path.resolve(rootDir, `.${path.posix.normalize(`/${decoded}`)}`);
-    if (candidate !== rootDir && !candidate.startsWith(rootDir + path.sep)) return null;
-    const info = await stat(candidate).catch(() => null);
-    if (info?.isFile()) return candidate;
-    if (info?.isDirectory()) {
-      const index = path.join(candidate, "index.html");
-      if ((await stat(index).catch(() => null))?.isFile()) return index;
+    const overlay = extras.overlay?.();
+    return (
+      (overlay ? await resolveIn(path.resolve(overlay), decoded) : null) ??
+      (await resolveIn(rootDir, decoded))
+    );
+  };
+  /**
+   * Found and opened: once open, the file can be read whatever a build does to its path. A file
+   * of a build in progress can move into the site between being found and being opened; it is
+   * then looked for again.
+   */
+  const openFile = async (urlPath: string): Promise<Opened | null> => {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const file = await resolveFile(urlPath);
+      if (!file) return null;
+      const handle = await open(file).catch(() => null);
+      if (handle) return { file, handle };
     }
     return null;
   };
@@ -63,35 +94,43 @@ export function createStaticServer(
       response.writeHead(405, { allow: "GET, HEAD" }).end();
       return;
     }
-    let file: string | null = null;
+    let found: Opened | null = null;
     if (url.pathname.startsWith(pathPrefix)) {
       const inside = url.pathname.slice(pathPrefix.length);
       if (inside === "" || inside.endsWith("/") || path.extname(inside) !== "")
-        file = await resolveFile(inside);
+        found = await openFile(inside);
       else if (await resolveFile(`${inside}/`)) {
         response.writeHead(301, { location: `${url.pathname}/` }).end();
         return;
       }
     }
-    const status = file ? 200 : 404;
-    file ??= await resolveFile("404.html");
-    if (!file) {
+    const status = found ? 200 : 404;
+    found ??= await openFile("404.html");
+    if (!found) {
       response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not found");
       return;
     }
+    const { file, handle } = found;
     const headers = {
       "content-type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream",
       "x-content-type-options": "nosniff",
     };
     if (extras.transformHtml && file.endsWith(".html")) {
       // Read whole: a page may be replaced by a rebuild while it is being sent.
-      const html = extras.transformHtml(await readFile(file, "utf8"));
+      const html = extras.transformHtml(
+        await handle.readFile("utf8").finally(() => handle.close()),
+      );
       response.writeHead(status, headers).end(request.method === "HEAD" ? undefined : html);
       return;
     }
     response.writeHead(status, headers);
-    if (request.method === "HEAD") response.end();
-    else createReadStream(file).pipe(response);
+    if (request.method === "HEAD") {
+      await handle.close();
+      response.end();
+    } else {
+      // A reader that goes away mid-file ends the copy; the file is closed either way.
+      await pipeline(handle.createReadStream(), response).catch(() => undefined);
+    }
   });
 }
 

@@ -63,6 +63,56 @@ async function eventsUntil(
   }
 }
 
+/** The names of the events a page connecting now receives at once. */
+async function eventsOnConnect(): Promise<string[]> {
+  const controller = new AbortController();
+  const response = await fetch(new URL("/__news-archive/events", server.url), {
+    signal: controller.signal,
+  });
+  const reader = response.body?.getReader();
+  if (!reader) throw new Error("no event stream");
+  setTimeout(() => controller.abort(), 200);
+  let received = "";
+  const decoder = new TextDecoder();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received += decoder.decode(value, { stream: true });
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  }
+  return [...received.matchAll(/^event: (.*)$/gm)].map((m) => m[1] ?? "");
+}
+
+/** The names of the events of the build `act` causes, until a moment after that build finished. */
+async function eventsOfBuild(act: () => Promise<void>): Promise<string[]> {
+  const controller = new AbortController();
+  const response = await fetch(new URL("/__news-archive/events", server.url), {
+    signal: controller.signal,
+  });
+  const reader = response.body?.getReader();
+  if (!reader) throw new Error("no event stream");
+  const built = server.nextBuild();
+  await act();
+  // A reload sent after the build would arrive within moments of it.
+  void built.then(() => setTimeout(() => controller.abort(), 300));
+  const decoder = new TextDecoder();
+  let received = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received += decoder.decode(value, { stream: true });
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  }
+  expect((await built).ok).toBe(true);
+  return [...received.matchAll(/^event: (.*)$/gm)].map((m) => m[1] ?? "");
+}
+
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "dev-server-"));
   root = path.join(work, "project");
@@ -107,6 +157,10 @@ describe("the development server", () => {
     const built = server.nextBuild();
     const logged = output.length;
     await nextEvent("reload", () => writeFile(file, edited));
+    // Reloading now shows the edit, while the build may still be indexing it for search.
+    expect((await page(`/articles/${ARTICLE}/`)).text).toContain(
+      "Talks resume in Doha, edited live",
+    );
     expect((await built).ok).toBe(true);
     // The same builder process built again, with the article cache still in its memory.
     expect(output.slice(logged)).toMatch(/4 of 5 articles from the cache \(held in memory\)/);
@@ -115,12 +169,12 @@ describe("the development server", () => {
     );
   });
 
-  it("tells open pages a rebuild has started before it tells them to reload", async () => {
-    const built = server.nextBuild();
-    const { names } = await eventsUntil("reload", () =>
+  it("tells open pages a rebuild has started, then to reload once", async () => {
+    // Once: open pages reload as soon as the pages are written, not again when the search index
+    // that follows is published.
+    const names = await eventsOfBuild(() =>
       appendFile(article(`${ARTICLE}.md`), "\nTalks were to resume the next morning.\n"),
     );
-    expect((await built).ok).toBe(true);
     expect(names).toEqual(["building", "reload"]);
     const client = await page("/__news-archive/live-reload.js");
     expect(client.text).toContain('"building"');
@@ -147,6 +201,9 @@ describe("the development server", () => {
 
     const fixed = server.nextBuild();
     await nextEvent("reload", () => rm(broken));
+    // A page reloading now, while the fixed build may still be indexing for search, is not told
+    // of the error that is gone.
+    expect(await eventsOnConnect()).not.toContain("failed");
     expect((await fixed).ok).toBe(true);
   });
 

@@ -110,3 +110,42 @@ describe("preview server", () => {
     }
   });
 });
+
+describe("a build's pages served before it is published", () => {
+  it("come from the staging folder first and the site for the rest, never from outside either", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "serve-overlay-"));
+    const site = path.join(dir, "site");
+    const staged = path.join(dir, "staged");
+    await mkdir(path.join(site, "articles", "a"), { recursive: true });
+    await mkdir(path.join(staged, "articles", "a"), { recursive: true });
+    await mkdir(path.join(staged, "articles", "new"), { recursive: true });
+    await writeFile(path.join(site, "404.html"), "<h1>not found</h1>");
+    await writeFile(path.join(site, "articles", "a", "index.html"), "<h1>old a</h1>");
+    await writeFile(path.join(site, "style.css"), "kept");
+    await writeFile(path.join(staged, "articles", "a", "index.html"), "<h1>new a</h1>");
+    await writeFile(path.join(staged, "articles", "new", "index.html"), "<h1>new</h1>");
+    await writeFile(path.join(dir, "secret.txt"), "secret");
+    let overlay: string | null = staged;
+    const server = createStaticServer(site, "/", { overlay: () => overlay });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const text = async (url: string) => (await fetch(`${origin}${url}`)).text();
+    try {
+      expect(await text("/articles/a/")).toBe("<h1>new a</h1>");
+      expect(await text("/articles/new/")).toBe("<h1>new</h1>");
+      expect(await text("/style.css")).toBe("kept");
+      expect(await text("/../secret.txt")).toBe("<h1>not found</h1>");
+      expect(await text("/%2e%2e/secret.txt")).toBe("<h1>not found</h1>");
+      // Published: the staging folder is gone and the site is served alone.
+      overlay = null;
+      expect(await text("/articles/a/")).toBe("<h1>old a</h1>");
+      expect((await fetch(`${origin}/articles/new/`)).status).toBe(404);
+      // A staging folder that has just been published away is no error.
+      overlay = path.join(dir, "gone");
+      expect(await text("/articles/a/")).toBe("<h1>old a</h1>");
+    } finally {
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
