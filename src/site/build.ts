@@ -48,8 +48,8 @@ export interface BuildOptions {
   /** Keep the article cache in memory for the next build in this process (`serve`'s builder). */
   remember?: boolean;
   /**
-   * Called with the staging folder once the pages and data exports are written there, before the
-   * search index is built and the site published (`serve` shows them from there meanwhile).
+   * Called with the staging folder once the pages are written there, before the data exports and
+   * the search index are and the site is published (`serve` shows the pages from there meanwhile).
    */
   onPagesWritten?: (staging: string) => void;
 }
@@ -264,11 +264,13 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       collectGarbage();
       renderProgress(rendered, toRender);
     }
+    // Each export appears in staging only once complete, so pages shown from there meanwhile
+    // never link to half a file.
+    options.onPagesWritten?.(staging);
     if (!exportsKept) {
       await writeDataExports(staging, project.archive, project.kb, project.config);
     }
     timings.render = Math.round(performance.now() - renderStarted);
-    options.onPagesWritten?.(staging);
 
     // Counted through `project` rather than a local `archive`: a local would keep the archive
     // alive until the build returns, through the whole search stage below.

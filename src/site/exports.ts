@@ -1,4 +1,4 @@
-import { mkdir, open } from "node:fs/promises";
+import { mkdir, open, rename } from "node:fs/promises";
 import path from "node:path";
 import { type Archive, unpackMentions } from "../archive/index.ts";
 import type { KnowledgeBase } from "../knowledge/index.ts";
@@ -244,8 +244,10 @@ export async function writeDataExports(
 ): Promise<void> {
   for (const [sitePath, chunks] of Object.entries(DATA_EXPORTS)) {
     const file = path.join(siteDir, ...sitePath.split("/"));
+    // Written aside and renamed when complete: the folder may be served while it is written.
+    const partial = `${file}.partial`;
     await mkdir(path.dirname(file), { recursive: true });
-    const handle = await open(file, "w");
+    const handle = await open(partial, "w");
     try {
       let pending = "";
       for (const chunk of chunks(archive, kb, config)) {
@@ -259,5 +261,6 @@ export async function writeDataExports(
     } finally {
       await handle.close();
     }
+    await rename(partial, file);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -243,6 +243,10 @@ describe("exports written by a build", () => {
             expect(written, sitePath).toBe(`${JSON.stringify(JSON.parse(written), null, 2)}\n`);
           }
         }
+        // Each was written aside and renamed whole: nothing else is left in the folder.
+        expect((await readdir(path.join(dir, "data"))).sort()).toEqual(
+          DATA_EXPORT_PATHS.map((p) => p.replace("/data/", "")).sort(),
+        );
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
