@@ -49,7 +49,8 @@ export interface BuildOptions {
   remember?: boolean;
   /**
    * Called with the staging folder once the pages are written there, before the data exports and
-   * the search index are and the site is published (`serve` shows the pages from there meanwhile).
+   * the search index are written and the site published (`serve` shows the pages from there
+   * meanwhile).
    */
   onPagesWritten?: (staging: string) => void;
 }

@@ -127,8 +127,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 
   // A build's pages are served from its staging folder as soon as they are written, and open
-  // pages reload then: its search index (seconds for a large archive) is built meanwhile, and the
-  // site published from the same files.
+  // pages reload then: its data exports and search index (seconds for a large archive) are
+  // written meanwhile, and the site published from the same files.
   let stagedPages: string | null = null;
   let reloadedEarly = false;
   const pagesWritten = (staging: string) => {
@@ -311,7 +311,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 }
 
-/** What the builder says once a build's pages are written, before its search index. */
+/** What the builder says once a build's pages are written, before its exports and search index. */
 interface PagesWritten {
   pages: string;
 }

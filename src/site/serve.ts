@@ -33,7 +33,7 @@ export interface StaticServerExtras {
   transformHtml?: (html: string) => string;
   /**
    * A folder whose files are served before the site's, when there is one: the development
-   * server's build in progress, whose pages are written before its search index.
+   * server's build in progress, whose pages are written before its exports and search index.
    */
   overlay?: () => string | null;
 }
