@@ -512,6 +512,15 @@ async function devServerChecks(browser: Browser, work: string): Promise<void> {
         await page.goto(`${origin}${articlePath}`);
         // The page listens before the content changes.
         await page.locator("html[data-live-reload=listening]").waitFor({ state: "attached" });
+        // The build says it is under way before it says anything else; a fast one may take the
+        // line away again before a look could catch it, so the page keeps what it saw.
+        await page.evaluate(() => {
+          new MutationObserver(() => {
+            const status = document.getElementById("news-archive-build-status");
+            if (status?.getAttribute("role") === "status" && status.textContent)
+              document.documentElement.dataset.sawBuildStatus = status.textContent;
+          }).observe(document.body, { childList: true, subtree: true, characterData: true });
+        });
         // The error names the file, and a file name can carry markup.
         const hostile = "<img src=x onerror=window.pwned=1>";
         const broken = path.join(root, "content", "articles", `${hostile}.md`);
@@ -525,6 +534,8 @@ async function devServerChecks(browser: Browser, work: string): Promise<void> {
         );
         assert((await banner.locator("img").count()) === 0, "the quoted markup became an element");
         assert(!(await page.evaluate(() => "pwned" in window)), "the quoted markup ran");
+        const saw = await page.evaluate(() => document.documentElement.dataset.sawBuildStatus);
+        assert(saw === "Rebuilding the site…", `the page said a build was under way: ${saw}`);
 
         await rm(broken);
         await page.waitForEvent("load", { timeout: 60_000 });
