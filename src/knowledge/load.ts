@@ -40,25 +40,28 @@ function lineOfPath(
   return line;
 }
 
-async function readYaml<S extends z.ZodType>(
-  file: string,
+/** A file's text, or null when it cannot be read. */
+function readText(file: string): Promise<string | null> {
+  return readFile(file, "utf8").catch(() => null);
+}
+
+function parseYaml<S extends z.ZodType>(
+  text: string | null,
   rel: string,
   schema: S,
   optional: boolean,
-): Promise<{
+): {
   value?: z.infer<S>;
   problems: ContentProblem[];
   raw: string;
   lineOf: (at: PropertyKey[]) => number | undefined;
-}> {
+} {
   const noLine = () => undefined;
-  let raw: string;
-  try {
-    raw = await readFile(file, "utf8");
-  } catch {
+  if (text === null) {
     if (optional) return { value: schema.parse({}), problems: [], raw: "", lineOf: noLine };
     return { problems: [{ file: rel, message: "is missing" }], raw: "", lineOf: noLine };
   }
+  const raw = text;
   const counter = new LineCounter();
   const doc = parseDocument(raw, { lineCounter: counter, prettyErrors: false });
   const yamlError = doc.errors[0];
@@ -88,29 +91,35 @@ async function readYaml<S extends z.ZodType>(
   };
 }
 
+/**
+ * The knowledge base last loaded and the text of its files: `serve`'s builder loads it before
+ * every build, nearly always unchanged, and parsing and validating a large one is a quarter of a
+ * second. Callers treat the knowledge base as read-only, so the same object can serve again.
+ */
+let lastLoaded: { dir: string; root: string; texts: (string | null)[]; kb: KnowledgeBase } | null =
+  null;
+
 /** Reads and validates content/knowledge/. Throws a ContentError listing every problem. */
 export async function loadKnowledgeBase(dir: string, root: string): Promise<KnowledgeBase> {
   const rel = (name: string) => path.relative(root, path.join(dir, name)).split(path.sep).join("/");
-  const [entities, topics, rejected] = await Promise.all([
-    readYaml(
-      path.join(dir, KNOWLEDGE_FILES.entities),
-      rel(KNOWLEDGE_FILES.entities),
-      entitiesFileSchema,
-      false,
+  const texts = await Promise.all(
+    [KNOWLEDGE_FILES.entities, KNOWLEDGE_FILES.topics, KNOWLEDGE_FILES.rejected].map((name) =>
+      readText(path.join(dir, name)),
     ),
-    readYaml(
-      path.join(dir, KNOWLEDGE_FILES.topics),
-      rel(KNOWLEDGE_FILES.topics),
-      topicsFileSchema,
-      false,
-    ),
-    readYaml(
-      path.join(dir, KNOWLEDGE_FILES.rejected),
-      rel(KNOWLEDGE_FILES.rejected),
-      rejectedFileSchema,
-      true,
-    ),
-  ]);
+  );
+  const last = lastLoaded;
+  if (last?.dir === dir && last.root === root && texts.every((text, i) => text === last.texts[i])) {
+    return last.kb;
+  }
+  const [entitiesText = null, topicsText = null, rejectedText = null] = texts;
+  const entities = parseYaml(
+    entitiesText,
+    rel(KNOWLEDGE_FILES.entities),
+    entitiesFileSchema,
+    false,
+  );
+  const topics = parseYaml(topicsText, rel(KNOWLEDGE_FILES.topics), topicsFileSchema, false);
+  const rejected = parseYaml(rejectedText, rel(KNOWLEDGE_FILES.rejected), rejectedFileSchema, true);
   const problems = [...entities.problems, ...topics.problems, ...rejected.problems];
   const seen = new Map<string, string>();
   for (const [index, entity] of (entities.value?.entities ?? []).entries()) {
@@ -159,10 +168,12 @@ export async function loadKnowledgeBase(dir: string, root: string): Promise<Know
     .update(rejected.raw)
     .digest("hex")
     .slice(0, 16);
-  return {
+  const kb: KnowledgeBase = {
     entities: entities.value.entities,
     topics: topics.value.topics,
     rejected: rejected.value.rejected,
     digest,
   };
+  lastLoaded = { dir, root, texts, kb };
+  return kb;
 }

@@ -401,6 +401,34 @@ describe("topic phrases", () => {
 });
 
 describe("knowledge base validation", () => {
+  it("reads files unchanged since the last load as that load did, and any change afresh", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "kb-again-"));
+    const entities = path.join(dir, "entities.yaml");
+    const one = "entities:\n  - id: a\n    name: A\n    kind: person\n";
+    await writeFile(entities, one);
+    await writeFile(path.join(dir, "topics.yaml"), "topics: []\n");
+    try {
+      const first = await loadKnowledgeBase(dir, dir);
+      expect(await loadKnowledgeBase(dir, dir)).toBe(first);
+      await writeFile(entities, `${one}  - id: b\n    name: B\n    kind: place\n`);
+      const second = await loadKnowledgeBase(dir, dir);
+      expect(second.entities.map((e) => e.id)).toEqual(["a", "b"]);
+      expect(second.digest).not.toBe(first.digest);
+      // A mistake is reported every time, not only the first.
+      await writeFile(entities, `${one}    kind: planet\n`);
+      for (let i = 0; i < 2; i += 1) {
+        await expect(loadKnowledgeBase(dir, dir)).rejects.toBeInstanceOf(ContentError);
+      }
+      await writeFile(entities, one);
+      expect((await loadKnowledgeBase(dir, dir)).digest).toBe(first.digest);
+      // A new rejected.yaml is a change too, though the file is optional.
+      await writeFile(path.join(dir, "rejected.yaml"), "rejected:\n  - name: Nobody\n");
+      expect((await loadKnowledgeBase(dir, dir)).rejected.map((r) => r.name)).toEqual(["Nobody"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("names file, line and field of every mistake", async () => {
     const root = await mkdtemp(path.join(tmpdir(), "kb-"));
     await writeFile(
