@@ -66,33 +66,37 @@ events.addEventListener("open", () => {
   document.documentElement.dataset.liveReload = "listening";
 });
 events.addEventListener("reload", () => location.reload());
+// A notice over the page, made once and then only given new text.
+const notice = (id, tag, role, css) => {
+  let element = document.getElementById(id);
+  if (!element) {
+    element = document.createElement(tag);
+    element.id = id;
+    element.setAttribute("role", role);
+    element.style.cssText = css + ";position:fixed;color:#fff;z-index:2147483647";
+    document.body.append(element);
+  }
+  return element;
+};
 // A large archive takes seconds to rebuild: the page says one is under way.
 events.addEventListener("building", () => {
-  let status = document.getElementById("news-archive-build-status");
-  if (!status) {
-    status = document.createElement("div");
-    status.id = "news-archive-build-status";
-    status.setAttribute("role", "status");
-    status.style.cssText =
-      "position:fixed;right:1em;top:1em;padding:.4em .8em;border-radius:4px;" +
-      "background:#1a1a1a;color:#fff;font:14px/1.4 system-ui,sans-serif;z-index:2147483647";
-    document.body.append(status);
-  }
-  status.textContent = "Rebuilding the site…";
+  notice(
+    "news-archive-build-status",
+    "div",
+    "status",
+    "right:1em;top:1em;padding:.4em .8em;border-radius:4px;background:#1a1a1a;" +
+      "font:14px/1.4 system-ui,sans-serif",
+  ).textContent = "Rebuilding the site…";
 });
 events.addEventListener("failed", (event) => {
   document.getElementById("news-archive-build-status")?.remove();
-  let banner = document.getElementById("news-archive-build-error");
-  if (!banner) {
-    banner = document.createElement("pre");
-    banner.id = "news-archive-build-error";
-    banner.setAttribute("role", "alert");
-    banner.style.cssText =
-      "position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;margin:0;padding:1em;" +
-      "background:#6b0000;color:#fff;font:14px/1.4 monospace;white-space:pre-wrap;z-index:2147483647";
-    document.body.append(banner);
-  }
-  banner.textContent =
+  notice(
+    "news-archive-build-error",
+    "pre",
+    "alert",
+    "left:0;right:0;bottom:0;max-height:50vh;overflow:auto;margin:0;padding:1em;" +
+      "background:#6b0000;font:14px/1.4 monospace;white-space:pre-wrap",
+  ).textContent =
     "The last build failed; this page is from the build before it.\\n\\n" + JSON.parse(event.data);
 });
 `;

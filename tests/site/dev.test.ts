@@ -63,54 +63,47 @@ async function eventsUntil(
   }
 }
 
-/** The names of the events a page connecting now receives at once. */
-async function eventsOnConnect(): Promise<string[]> {
+/** An event stream opened as a page opens it, and the names of what it receives until stopped. */
+async function listen(): Promise<{ stop: () => void; names: Promise<string[]> }> {
   const controller = new AbortController();
   const response = await fetch(new URL("/__news-archive/events", server.url), {
     signal: controller.signal,
   });
   const reader = response.body?.getReader();
   if (!reader) throw new Error("no event stream");
-  setTimeout(() => controller.abort(), 200);
-  let received = "";
-  const decoder = new TextDecoder();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      received += decoder.decode(value, { stream: true });
+  const names = (async () => {
+    const decoder = new TextDecoder();
+    let received = "";
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += decoder.decode(value, { stream: true });
+      }
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
     }
-  } catch (error) {
-    if (!controller.signal.aborted) throw error;
-  }
-  return [...received.matchAll(/^event: (.*)$/gm)].map((m) => m[1] ?? "");
+    return [...received.matchAll(/^event: (.*)$/gm)].map((m) => m[1] ?? "");
+  })();
+  return { stop: () => controller.abort(), names };
+}
+
+/** The names of the events a page connecting now receives at once. */
+async function eventsOnConnect(): Promise<string[]> {
+  const { stop, names } = await listen();
+  setTimeout(stop, 200);
+  return names;
 }
 
 /** The names of the events of the build `act` causes, until a moment after that build finished. */
 async function eventsOfBuild(act: () => Promise<void>): Promise<string[]> {
-  const controller = new AbortController();
-  const response = await fetch(new URL("/__news-archive/events", server.url), {
-    signal: controller.signal,
-  });
-  const reader = response.body?.getReader();
-  if (!reader) throw new Error("no event stream");
+  const { stop, names } = await listen();
   const built = server.nextBuild();
   await act();
-  // A reload sent after the build would arrive within moments of it.
-  void built.then(() => setTimeout(() => controller.abort(), 300));
-  const decoder = new TextDecoder();
-  let received = "";
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      received += decoder.decode(value, { stream: true });
-    }
-  } catch (error) {
-    if (!controller.signal.aborted) throw error;
-  }
   expect((await built).ok).toBe(true);
-  return [...received.matchAll(/^event: (.*)$/gm)].map((m) => m[1] ?? "");
+  // A reload sent after the build would arrive within moments of it.
+  setTimeout(stop, 300);
+  return names;
 }
 
 beforeAll(async () => {
@@ -178,7 +171,7 @@ describe("the development server", () => {
     expect(names).toEqual(["building", "reload"]);
     const client = await page("/__news-archive/live-reload.js");
     expect(client.text).toContain('"building"');
-    expect(client.text).toContain('role", "status"');
+    expect(client.text).toContain('"status"');
   });
 
   it("keeps serving the previous site when a build fails, and shows where the error is", async () => {
