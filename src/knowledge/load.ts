@@ -53,31 +53,27 @@ function parseYaml<S extends z.ZodType>(
 ): {
   value?: z.infer<S>;
   problems: ContentProblem[];
-  raw: string;
   lineOf: (at: PropertyKey[]) => number | undefined;
 } {
   const noLine = () => undefined;
   if (text === null) {
-    if (optional) return { value: schema.parse({}), problems: [], raw: "", lineOf: noLine };
-    return { problems: [{ file: rel, message: "is missing" }], raw: "", lineOf: noLine };
+    if (optional) return { value: schema.parse({}), problems: [], lineOf: noLine };
+    return { problems: [{ file: rel, message: "is missing" }], lineOf: noLine };
   }
-  const raw = text;
   const counter = new LineCounter();
-  const doc = parseDocument(raw, { lineCounter: counter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const yamlError = doc.errors[0];
   if (yamlError) {
     const line = counter.linePos(yamlError.pos[0]).line;
     return {
       problems: [{ file: rel, line, message: `invalid YAML: ${yamlError.message.split("\n")[0]}` }],
-      raw,
       lineOf: noLine,
     };
   }
   const lineOf = (at: PropertyKey[]) => lineOfPath(doc, counter, at);
   const result = schema.safeParse(doc.toJS() ?? {});
-  if (result.success) return { value: result.data, problems: [], raw, lineOf };
+  if (result.success) return { value: result.data, problems: [], lineOf };
   return {
-    raw,
     lineOf,
     problems: result.error.issues.map((issue) => {
       const line = lineOfPath(doc, counter, issue.path);
@@ -160,12 +156,9 @@ export async function loadKnowledgeBase(dir: string, root: string): Promise<Know
   if (problems.length > 0 || !entities.value || !topics.value || !rejected.value) {
     throw new ContentError(problems);
   }
+  // Of the three texts as read, an absent rejected.yaml as empty text.
   const digest = createHash("sha256")
-    .update(entities.raw)
-    .update("\0")
-    .update(topics.raw)
-    .update("\0")
-    .update(rejected.raw)
+    .update(texts.map((text) => text ?? "").join("\0"))
     .digest("hex")
     .slice(0, 16);
   const kb: KnowledgeBase = {
