@@ -51,6 +51,7 @@ export const STAGE_ROWS: { key: string; label: string }[] = [
   { key: "articles", label: "parse + extract inside buildSite (empty cache, worker threads)" },
   { key: "plan", label: "page plan (hash of each page's inputs, inside buildSite)" },
   { key: "render", label: "render (Eleventy in batches, inside buildSite)" },
+  { key: "exports", label: "data exports (JSON and CSV, streamed, inside buildSite)" },
   { key: "search", label: "search (Pagefind shards, inside buildSite)" },
   { key: "searchAlone", label: "search alone (Pagefind, one index, own process)" },
   { key: "rebuildNoChange", label: "**rebuild, nothing changed** (own process)" },
@@ -149,7 +150,16 @@ export function stageTable(results: SizeResult[]): string {
 }
 
 /** The stages a rebuild reports, in the order buildSite runs them. */
-const REBUILD_STAGES = ["knowledge", "articles", "index", "plan", "render", "search", "publish"];
+const REBUILD_STAGES = [
+  "knowledge",
+  "articles",
+  "index",
+  "plan",
+  "render",
+  "exports",
+  "search",
+  "publish",
+];
 
 /**
  * Where each rebuild's time went, from buildSite's own timings: what a change costs, stage by

@@ -208,7 +208,7 @@ async function benchSize(count: number): Promise<SizeResult> {
           detail: { inProcessMs: inProcess.ms, nodePeakMb: inProcess.peakMb, ...inProcess.detail },
         };
         const timings = (inProcess.detail?.timings ?? {}) as Record<string, number>;
-        for (const key of ["articles", "plan", "render", "search"]) {
+        for (const key of ["articles", "plan", "render", "exports", "search"]) {
           stages[key] =
             typeof timings[key] === "number"
               ? { ms: timings[key], peakMb: null, detail: { from: "buildSite timings" } }
@@ -216,7 +216,7 @@ async function benchSize(count: number): Promise<SizeResult> {
         }
       } else build = inProcess;
     }
-    for (const key of ["articles", "plan", "render", "search"])
+    for (const key of ["articles", "plan", "render", "exports", "search"])
       stages[key] ??= { ms: null, peakMb: null, unavailable: build.unavailable ?? "no build" };
 
     // Rebuilds over the site just built, each in a fresh process as a user would run them: with

@@ -267,11 +267,13 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     }
     // Each export appears in staging only once complete, so pages shown from there meanwhile
     // never link to half a file.
+    timings.render = Math.round(performance.now() - renderStarted);
     options.onPagesWritten?.(staging);
+    const exportsStarted = performance.now();
     if (!exportsKept) {
       await writeDataExports(staging, project.archive, project.kb, project.config);
     }
-    timings.render = Math.round(performance.now() - renderStarted);
+    timings.exports = Math.round(performance.now() - exportsStarted);
 
     // Counted through `project` rather than a local `archive`: a local would keep the archive
     // alive until the build returns, through the whole search stage below.
