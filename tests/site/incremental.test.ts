@@ -13,6 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderBatches } from "../../src/site/build.ts";
 import { cli, listFiles } from "../helpers/site.ts";
 
 /**
@@ -69,6 +70,18 @@ afterAll(async () => {
 });
 
 describe("rendering in several Eleventy runs", () => {
+  it("splits the planned pages to render into runs, the last also writing the unplanned ones", () => {
+    const plan = new Map(["a", "b", "c", "d", "e"].map((file) => [file, `hash of ${file}`]));
+    expect(renderBatches(plan, new Set(["b"]), 2)).toEqual([
+      new Set(["a", "c"]),
+      new Set(["d", "e"]),
+    ]);
+    expect(renderBatches(plan, new Set(["a", "b", "c"]), 2)).toEqual([new Set(["d", "e"])]);
+    // Nothing planned to render: one run, for the unplanned pages alone.
+    expect(renderBatches(plan, new Set(plan.keys()), 2)).toEqual([new Set()]);
+    expect(renderBatches(new Map(), new Set(), 2)).toEqual([new Set()]);
+  });
+
   it("writes the same site as one run", async () => {
     const batched = path.join(work, "batched");
     const stdout = await build(batched, "--no-cache", "--batch-size", "7");
