@@ -14,11 +14,13 @@ import { entitiesOfKind, KINDS, routes } from "./views.ts";
  * left out of the plan (the home page, indexes of everything) is always written.
  */
 
-const hash = (...parts: string[]) => {
-  const h = createHash("sha256");
-  for (const part of parts) h.update(part).update("\0");
-  return h.digest("hex").slice(0, 32);
-};
+// One update of the joined parts: the same bytes as an update per part and separator, and a
+// plan hashes tens of thousands of pages of dozens of parts each.
+const hash = (...parts: string[]) =>
+  createHash("sha256")
+    .update(`${parts.join("\0")}\0`)
+    .digest("hex")
+    .slice(0, 32);
 
 /** The output file of a permalink, relative to the site folder. */
 export function outputFile(permalink: string): string {
