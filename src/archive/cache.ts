@@ -3,7 +3,7 @@ import type { Stats } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { deserialize, serialize } from "node:v8";
-import type { PreparedArticle, StoredResult } from "./work.ts";
+import type { MentionTable, PreparedArticle, StoredResult } from "./work.ts";
 
 /**
  * What parsing and analysing one article produced, kept between builds under the hash of the
@@ -83,15 +83,35 @@ export function contentHash(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex").slice(0, 32);
 }
 
+/**
+ * Hash of values as JSON text and of byte arrays as their bytes, each after its length. Not
+ * v8.serialize: that writes a string as V8 happens to store it (one or two bytes a character),
+ * so the same article analysed in a worker and in the main thread would hash apart.
+ */
+function digestOf(...parts: (string | ArrayBufferView)[]): string {
+  const hash = createHash("sha256");
+  for (const part of parts) {
+    const bytes =
+      typeof part === "string"
+        ? Buffer.from(part, "utf8")
+        : new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+    hash.update(`${bytes.byteLength}:`).update(bytes);
+  }
+  return hash.digest("hex").slice(0, 32);
+}
+
+const mentionTableParts = (table: MentionTable) => [
+  JSON.stringify([table.entityIds, table.surfaces]),
+  table.cells,
+];
+
 /** Hash of what an article's pages are made of; equal results give equal digests. */
 export function outcomeDigest(
   article: Omit<PreparedArticle, "file">,
   result: StoredResult,
 ): string {
-  return createHash("sha256")
-    .update(serialize([article, result]))
-    .digest("hex")
-    .slice(0, 32);
+  const { body, mentionTable, ...rest } = article;
+  return digestOf(JSON.stringify([rest, result]), body, ...mentionTableParts(mentionTable));
 }
 
 /** The cache folder of a project; outside content/, and ignored by git. */
