@@ -29,7 +29,14 @@ describe("the rebuild table of the bench report", () => {
           ms: 3640,
           peakMb: 318,
           detail: {
-            timings: { knowledge: 323, articles: 284, plan: 398, render: 269, publish: 103 },
+            timings: {
+              knowledge: 323,
+              articles: 284,
+              plan: 398,
+              render: 269,
+              exports: 812,
+              publish: 103,
+            },
             pagesReused: 7234,
             searchShardsReused: 2,
             searchShards: 2,
@@ -39,13 +46,13 @@ describe("the rebuild table of the bench report", () => {
       }),
     ]).split("\n");
     expect(table[0]).toBe(
-      "| articles | rebuild | total s | knowledge s | articles s | index s | plan s | render s | search s | publish s | files kept | shards kept |",
+      "| articles | rebuild | total s | knowledge s | articles s | index s | plan s | render s | exports s | search s | publish s | files kept | shards kept |",
     );
     expect(table[2]).toBe(
-      "| 1000 | nothing changed | 3.64 | 0.32 | 0.28 | n/a | 0.40 | 0.27 | n/a | 0.10 | 7234 | 2 of 2 |",
+      "| 1000 | nothing changed | 3.64 | 0.32 | 0.28 | n/a | 0.40 | 0.27 | 0.81 | n/a | 0.10 | 7234 | 2 of 2 |",
     );
     expect(table[3]).toBe(
-      "| 1000 | one article changed | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |",
+      "| 1000 | one article changed | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |",
     );
   });
 });
