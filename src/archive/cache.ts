@@ -16,6 +16,17 @@ export interface CachedArticle {
   result: StoredResult;
   /** Hash of `article` and `result` together: pages made from them change only when it does. */
   digest: string;
+  exports: ExportDigests;
+}
+
+/**
+ * Hashes of what the data exports show of an article, its record (front matter, entities,
+ * topics) apart from its mentions: an edit of the text moves the mentions after it and leaves the
+ * record as it was, so the record exports are kept.
+ */
+export interface ExportDigests {
+  record: string;
+  mentions: string;
 }
 
 export interface AnalysisCache {
@@ -112,6 +123,18 @@ export function outcomeDigest(
 ): string {
   const { body, mentionTable, ...rest } = article;
   return digestOf(JSON.stringify([rest, result]), body, ...mentionTableParts(mentionTable));
+}
+
+export function exportDigests(
+  article: Omit<PreparedArticle, "file">,
+  result: StoredResult,
+): ExportDigests {
+  // Everything but what only pages show; more than the exports read, never less.
+  const { body: _, lead: __, sentences: ___, mentionTable, ...record } = article;
+  return {
+    record: digestOf(JSON.stringify([record, result.analysis])),
+    mentions: digestOf(...mentionTableParts(mentionTable)),
+  };
 }
 
 /** The cache folder of a project; outside content/, and ignored by git. */

@@ -22,6 +22,8 @@ import {
   analysisCacheDir,
   type CachedArticle,
   contentHash,
+  type ExportDigests,
+  exportDigests,
   outcomeDigest,
   pipelineDigest,
   readAnalysisCache,
@@ -78,6 +80,8 @@ export interface LoadedCorpus extends CorpusAnalysis<StoredAnalysis> {
    * showing the article must be written again.
    */
   digests: Map<string, string>;
+  /** Per article id, hashes of what the data exports show of it. */
+  exportDigests: Map<string, ExportDigests>;
   problems: ContentProblem[];
   stats: CorpusStats;
 }
@@ -134,6 +138,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const outcomes: (ArticleOutcome | null)[] = new Array(files.length).fill(null);
   const hashes: (string | null)[] = new Array(files.length).fill(null);
   const digestsByIndex: (string | null)[] = new Array(files.length).fill(null);
+  const exportsByIndex: (ExportDigests | null)[] = new Array(files.length).fill(null);
   const pending: { index: number; task: ArticleTask }[] = [];
   const stats: CorpusStats = {
     files: files.length,
@@ -148,6 +153,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     hashes[index] = hash;
     outcomes[index] = { ok: true, article: hit.article, result: hit.result };
     digestsByIndex[index] = hit.digest;
+    exportsByIndex[index] = hit.exports;
     stats.cached += 1;
     return true;
   };
@@ -217,6 +223,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const byId = new Map<string, string>();
   const keep = new Map<string, CachedArticle>();
   const digests = new Map<string, string>();
+  const exportDigestsById = new Map<string, ExportDigests>();
   for (const [index, outcome] of outcomes.entries()) {
     if (!outcome) continue;
     const rel = rels[index] as string;
@@ -225,11 +232,13 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
       continue;
     }
     const digest = digestsByIndex[index] ?? outcomeDigest(outcome.article, outcome.result);
+    const exported = exportsByIndex[index] ?? exportDigests(outcome.article, outcome.result);
     keep.set(hashes[index] as string, {
       article: outcome.article,
       kbDigest: kb.digest,
       result: outcome.result,
       digest,
+      exports: exported,
     });
     const other = byId.get(outcome.article.id);
     if (other) {
@@ -242,6 +251,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
       outcome.article.id,
       createHash("sha256").update(`${digest}\0${rel}`).digest("hex").slice(0, 32),
     );
+    exportDigestsById.set(outcome.article.id, exported);
     results.push([outcome.article.id, outcome.result]);
   }
   // Only what this build read is kept, so deleted and edited-away versions do not pile up.
@@ -260,5 +270,12 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
       }),
     );
   }
-  return { articles, digests, problems, stats, ...combineAnalyses(results) };
+  return {
+    articles,
+    digests,
+    exportDigests: exportDigestsById,
+    problems,
+    stats,
+    ...combineAnalyses(results),
+  };
 }

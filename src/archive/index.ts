@@ -1,5 +1,5 @@
 export { linkEntities } from "./body.ts";
-export { codeDigest } from "./cache.ts";
+export { codeDigest, type ExportDigests } from "./cache.ts";
 export { type CorpusOptions, type CorpusStats, type LoadedCorpus, loadCorpus } from "./corpus.ts";
 export { eachLimited } from "./limited.ts";
 export { collectGarbage } from "./memory.ts";

@@ -231,10 +231,10 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     // With files to keep, the new ones are merged into the previous site; with none, the new site
     // is a whole folder swapped in for the old one.
     const merging = reused.size > 0;
-    // Kept as a whole or written as a whole: they are generated in one pass over the archive.
-    const exportsKept =
-      merging && (await reusableFiles(plan.exports, previous, outDir)).size === plan.exports.size;
-    if (exportsKept) for (const file of plan.exports.keys()) reused.add(file);
+    const exportsKept = merging
+      ? await reusableFiles(plan.exports, previous, outDir)
+      : new Set<string>();
+    for (const file of exportsKept) reused.add(file);
     timings.plan = Math.round(performance.now() - planStarted);
 
     const renderStarted = performance.now();
@@ -269,8 +269,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     timings.render = Math.round(performance.now() - renderStarted);
     options.onPagesWritten?.(staging);
     const exportsStarted = performance.now();
-    if (!exportsKept) {
-      await writeDataExports(staging, project.archive, project.kb, project.config);
+    const exportsToWrite = DATA_EXPORT_PATHS.filter((file) => !exportsKept.has(outputFile(file)));
+    if (exportsToWrite.length > 0) {
+      await writeDataExports(staging, project.archive, project.kb, project.config, exportsToWrite);
     }
     timings.exports = Math.round(performance.now() - exportsStarted);
 

@@ -202,21 +202,43 @@ function* mentionRows(archive: Archive) {
 
 type ExportChunks = (archive: Archive, kb: KnowledgeBase, config: SiteConfig) => Iterable<string>;
 
+/**
+ * What of the archive an export shows, so a build rewrites only the exports an edit changed:
+ * the articles' records (front matter, entities, topics), their mentions, or the entities.
+ */
+export type ExportedPart = "records" | "mentions" | "entities";
+
 /** Each data export by site path, made piece by piece as it is read. */
-const DATA_EXPORTS: Record<string, ExportChunks> = {
-  "/data/articles.json": (archive, kb, config) =>
-    jsonChunks("articles", articleRecords(archive, kb, config)),
-  "/data/entities.json": (archive, _, config) =>
-    jsonChunks("entities", entityRecords(archive, config)),
-  "/data/articles.csv": (archive, kb, config) =>
-    csvChunks(ARTICLE_COLUMNS, articleRows(archive, kb, config)),
-  "/data/entities.csv": (archive, _, config) =>
-    csvChunks(ENTITY_COLUMNS, entityRows(archive, config)),
-  "/data/mentions.csv": (archive) => csvChunks(MENTION_COLUMNS, mentionRows(archive)),
+const DATA_EXPORTS: Record<string, { shows: ExportedPart; chunks: ExportChunks }> = {
+  "/data/articles.json": {
+    shows: "records",
+    chunks: (archive, kb, config) => jsonChunks("articles", articleRecords(archive, kb, config)),
+  },
+  "/data/entities.json": {
+    shows: "entities",
+    chunks: (archive, _, config) => jsonChunks("entities", entityRecords(archive, config)),
+  },
+  "/data/articles.csv": {
+    shows: "records",
+    chunks: (archive, kb, config) => csvChunks(ARTICLE_COLUMNS, articleRows(archive, kb, config)),
+  },
+  "/data/entities.csv": {
+    shows: "entities",
+    chunks: (archive, _, config) => csvChunks(ENTITY_COLUMNS, entityRows(archive, config)),
+  },
+  "/data/mentions.csv": {
+    shows: "mentions",
+    chunks: (archive) => csvChunks(MENTION_COLUMNS, mentionRows(archive)),
+  },
 };
 
 /** Site paths of the data exports, in the order they are listed and written. */
 export const DATA_EXPORT_PATHS: readonly string[] = Object.keys(DATA_EXPORTS);
+
+/** What the data export at a site path shows. */
+export function exportedPart(sitePath: string): ExportedPart | undefined {
+  return DATA_EXPORTS[sitePath]?.shows;
+}
 
 /** A data export whole, or undefined for a path that is not one. */
 export function exportText(
@@ -225,7 +247,7 @@ export function exportText(
   kb: KnowledgeBase,
   config: SiteConfig,
 ): string | undefined {
-  const chunks = DATA_EXPORTS[sitePath];
+  const chunks = DATA_EXPORTS[sitePath]?.chunks;
   return chunks && [...chunks(archive, kb, config)].join("");
 }
 
@@ -233,16 +255,20 @@ export function exportText(
 const WRITE_CHUNK = 1 << 20;
 
 /**
- * Writes the data exports under `siteDir` without ever holding one whole: a build does this rather
- * than render them as pages, which would keep each complete in memory.
+ * Writes the data exports (all, or those at the given site paths) under `siteDir` without ever
+ * holding one whole: a build does this rather than render them as pages, which would keep each
+ * complete in memory.
  */
 export async function writeDataExports(
   siteDir: string,
   archive: Archive,
   kb: KnowledgeBase,
   config: SiteConfig,
+  sitePaths: readonly string[] = DATA_EXPORT_PATHS,
 ): Promise<void> {
-  for (const [sitePath, chunks] of Object.entries(DATA_EXPORTS)) {
+  for (const sitePath of sitePaths) {
+    const chunks = DATA_EXPORTS[sitePath]?.chunks;
+    if (!chunks) throw new Error(`no data export at ${sitePath}`);
     const file = path.join(siteDir, ...sitePath.split("/"));
     // Written aside and renamed when complete: the folder may be served while it is written.
     const partial = `${file}.partial`;

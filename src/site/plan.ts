@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type ArchiveEntity, type ArchiveTopic, codeDigest } from "../archive/index.ts";
-import { DATA_EXPORT_PATHS } from "./exports.ts";
+import { DATA_EXPORT_PATHS, type ExportedPart, exportedPart } from "./exports.ts";
 import { FEED_SIZE, feedPaths, feedScopes } from "./feeds.ts";
 import { type SitePages, sitePages } from "./pages.ts";
 import { type PageOf, pagePath, sliceFor } from "./pagination.ts";
@@ -58,8 +58,8 @@ export interface RenderPlan {
    */
   search: Map<string, string>;
   /**
-   * The data exports, streamed to disk rather than rendered: one hash for all of them, of every
-   * article and the knowledge base (entity and topic names, aliases, descriptions).
+   * The data exports, streamed to disk rather than rendered, each hashed over what it shows of
+   * every article or entity, and the knowledge base (entity and topic names).
    */
   exports: Map<string, string>;
 }
@@ -191,12 +191,37 @@ export function planOutputs(
     );
     for (const file of Object.values(feedPaths(scope.path))) plan.set(outputFile(file), digest);
   }
-  const exportsDigest = hash(
-    site,
-    "exports",
+  // An article's record names its entities as the archive has them (a detected one only when
+  // the corpus keeps it) and its topics by label.
+  const names = hash(
     project.kb.digest,
-    ...archive.articles.map((a) => `${a.id}:${article(a.id)}`),
+    ...archive.entities.filter((e) => e.discovered).map((e) => entityCard(e.id)),
   );
-  const exports = new Map(DATA_EXPORT_PATHS.map((file) => [outputFile(file), exportsDigest]));
+  const ofArticles = (part: "record" | "mentions") =>
+    hash(
+      site,
+      part,
+      names,
+      ...archive.articles.map(
+        (a) => `${a.id}:${project.exportDigests.get(a.id)?.[part] ?? "missing"}`,
+      ),
+    );
+  const exportDigests: Record<ExportedPart, string> = {
+    records: ofArticles("record"),
+    mentions: ofArticles("mentions"),
+    entities: hash(
+      site,
+      "entities",
+      ...archive.entities.map(
+        (e) => `${entityCard(e.id)}:${e.occurrences.map((o) => o.articleId).join(",")}`,
+      ),
+    ),
+  };
+  const exports = new Map(
+    DATA_EXPORT_PATHS.map((file) => [
+      outputFile(file),
+      exportDigests[exportedPart(file) ?? "records"],
+    ]),
+  );
   return { outputs: plan, search, exports };
 }

@@ -5,6 +5,7 @@ import {
   buildArchive,
   type CorpusOptions,
   type CorpusStats,
+  type ExportDigests,
   loadCorpus,
 } from "../archive/index.ts";
 import { type KnowledgeBase, loadKnowledgeBase } from "../knowledge/index.ts";
@@ -25,6 +26,8 @@ export interface Project {
   corpus: CorpusStats;
   /** Per article id, the hash of what its pages show of it. */
   articleDigests: ReadonlyMap<string, string>;
+  /** Per article id, hashes of what the data exports show of it. */
+  exportDigests: ReadonlyMap<string, ExportDigests>;
 }
 
 let projectRoot = process.cwd();
@@ -116,9 +119,18 @@ async function load(root: string): Promise<Project> {
   else problems.push(...(await loadArticles(articlesDir, root)).problems);
   if (kb && corpus) problems.push(...(await checkTopicReferences(corpus.articles, kb, root)));
   if (problems.length > 0 || !config || !kb || !corpus) throw new ContentError(problems);
-  const { articles, analyses, discovered, stats, digests } = corpus;
+  const { articles, analyses, discovered, stats, digests, exportDigests } = corpus;
   const archive = await time("index", () => buildArchive({ articles, analyses, discovered, kb }));
-  loaded = { root, config, kb, archive, timings, corpus: stats, articleDigests: digests };
+  loaded = {
+    root,
+    config,
+    kb,
+    archive,
+    timings,
+    corpus: stats,
+    articleDigests: digests,
+    exportDigests,
+  };
   return loaded;
 }
 

@@ -104,6 +104,7 @@ describe("loading the corpus through the cache", () => {
     expect(results(threaded)).toEqual(results(main));
     // Digests too: equal results must not rewrite pages or exports, wherever they were made.
     expect(threaded.digests).toEqual(main.digests);
+    expect(threaded.exportDigests).toEqual(main.exportDigests);
   });
 
   it("treats an unreadable cache as empty", async () => {

@@ -8,6 +8,7 @@ import { buildArchive, unpackMentions } from "../../src/archive/index.ts";
 import {
   csvCell,
   DATA_EXPORT_PATHS,
+  exportedPart,
   exportText,
   toCsv,
   writeDataExports,
@@ -251,5 +252,32 @@ describe("exports written by a build", () => {
         await rm(dir, { recursive: true, force: true });
       }
     }
+  });
+
+  it("are written only at the site paths asked for, when a build keeps the others", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "exports-"));
+    try {
+      const archive = testArchive();
+      await writeDataExports(dir, archive, kb, config, ["/data/mentions.csv"]);
+      expect(await readdir(path.join(dir, "data"))).toEqual(["mentions.csv"]);
+      expect(await readFile(path.join(dir, "data", "mentions.csv"), "utf8")).toBe(
+        exported("/data/mentions.csv", archive),
+      );
+      await expect(
+        writeDataExports(dir, archive, kb, config, ["/data/nothing.csv"]),
+      ).rejects.toThrow("no data export at /data/nothing.csv");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("say what they show, so a build rewrites only those an edit changed", () => {
+    expect(DATA_EXPORT_PATHS.map((p) => [p, exportedPart(p)])).toEqual([
+      ["/data/articles.json", "records"],
+      ["/data/entities.json", "entities"],
+      ["/data/articles.csv", "records"],
+      ["/data/entities.csv", "entities"],
+      ["/data/mentions.csv", "mentions"],
+    ]);
   });
 });

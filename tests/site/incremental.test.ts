@@ -112,6 +112,20 @@ describe("rebuilding after a change", () => {
     ]);
   });
 
+  const EXPORTS = [
+    "articles.json",
+    "articles.csv",
+    "entities.json",
+    "entities.csv",
+    "mentions.csv",
+  ];
+  /** Per case, the data exports the rebuild must write again; the others it must keep. */
+  const rewrittenExports: Record<string, string[]> = {
+    "one article's text gains a mention": EXPORTS,
+    "one article's title changes": ["articles.json", "articles.csv"],
+    "one article's text gains a sentence naming nobody, at its end": [],
+    "one article's text gains a sentence naming nobody, before its mentions": ["mentions.csv"],
+  };
   const cases: [string, () => Promise<void>][] = [
     [
       "one article's text gains a mention",
@@ -123,6 +137,18 @@ describe("rebuilding after a change", () => {
         const file = article("wire-2019-07-03-doha.md");
         const text = await readFile(file, "utf8");
         await writeFile(file, text.replace(/^title: .*$/m, "title: Talks in Doha resume"));
+      },
+    ],
+    [
+      "one article's text gains a sentence naming nobody, at its end",
+      () => appendFile(article("wire-2019-07-03-doha.md"), "\nThe afternoon was hot.\n"),
+    ],
+    [
+      "one article's text gains a sentence naming nobody, before its mentions",
+      async () => {
+        const file = article("wire-2019-07-03-doha.md");
+        const text = await readFile(file, "utf8");
+        await writeFile(file, text.replace("\n---\n\n", "\n---\n\nThe morning was cool.\n\n"));
       },
     ],
     [
@@ -180,8 +206,18 @@ describe("rebuilding after a change", () => {
 
   for (const [name, edit] of cases) {
     it(`writes the same site as a fresh build when ${name}`, async () => {
+      const exported = (file: string) => stat(path.join(out, "data", file));
+      const before = await Promise.all(EXPORTS.map(exported));
       await edit();
       const stdout = await build(out);
+      const expected = rewrittenExports[name];
+      if (expected) {
+        const after = await Promise.all(EXPORTS.map(exported));
+        const rewritten = EXPORTS.filter(
+          (_, i) => after[i]?.ino !== before[i]?.ino || after[i]?.mtimeMs !== before[i]?.mtimeMs,
+        );
+        expect(rewritten).toEqual(expected);
+      }
       const fresh = path.join(work, "fresh");
       await build(fresh, "--no-cache");
       expect(await sameTrees(out, fresh)).toEqual([]);
