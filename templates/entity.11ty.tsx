@@ -88,7 +88,7 @@ export function render({ listPage }: { listPage: EntityPage }) {
             <section aria-labelledby="co-heading">
               <h2 id="co-heading">Mentioned together with</h2>
               <ul class="co-mentions">
-                {entity.coMentions.slice(0, 30).flatMap((co) => {
+                {entity.coMentions.flatMap((co) => {
                   const other = archive.entityById.get(co.id);
                   return other
                     ? [

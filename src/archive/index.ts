@@ -58,7 +58,10 @@ export interface ArchiveEntity {
   /** Newest first. */
   occurrences: EntityOccurrence[];
   mentionCount: number;
-  /** Entities named in the same articles, by the number of articles shared. */
+  /**
+   * The entities named in the most of the same articles, most shared first, at most
+   * CO_MENTIONS_KEPT: an entity named everywhere shares articles with nearly every other.
+   */
   coMentions: CoMention[];
 }
 
@@ -111,6 +114,25 @@ export interface ArchiveInput {
   analyses: ReadonlyMap<string, StoredAnalysis | ArticleAnalysis>;
   discovered: readonly DiscoveredEntity[];
   kb: KnowledgeBase;
+}
+
+/** How many co-mentioned entities each entity keeps (ArchiveEntity.coMentions). */
+export const CO_MENTIONS_KEPT = 30;
+
+/**
+ * The `limit` best of `candidates` by `before` (a strict order), best first: a running
+ * selection, since sorting every candidate costs more when there are many more than `limit`.
+ */
+function best<T>(candidates: Iterable<T>, limit: number, before: (a: T, b: T) => boolean): T[] {
+  const kept: T[] = [];
+  for (const candidate of candidates) {
+    if (kept.length === limit && !before(candidate, kept[limit - 1] as T)) continue;
+    let at = kept.length;
+    while (at > 0 && before(candidate, kept[at - 1] as T)) at -= 1;
+    kept.splice(at, 0, candidate);
+    if (kept.length > limit) kept.pop();
+  }
+  return kept;
 }
 
 /** Entities or topics in more articles than this are too common to say two articles are related. */
@@ -203,18 +225,11 @@ function relatedFinder(
       if (ids.length <= RELATED_MAX_POSTINGS) add(ids, 0.5);
     }
     const score = (number: number) => scores[number] ?? 0;
-    const before = (a: number, b: number) =>
-      score(a) > score(b) || (score(a) === score(b) && (rank[a] ?? 0) < (rank[b] ?? 0));
-    // The best few by a running selection: sorting every candidate is most of the cost otherwise.
-    const best: number[] = [];
-    for (const number of touched) {
-      if (best.length === limit && !before(number, best[limit - 1] as number)) continue;
-      let at = best.length;
-      while (at > 0 && before(number, best[at - 1] as number)) at -= 1;
-      best.splice(at, 0, number);
-      if (best.length > limit) best.pop();
-    }
-    const found = best.flatMap((number) => articles[number] ?? []);
+    const found = best(
+      touched,
+      limit,
+      (a, b) => score(a) > score(b) || (score(a) === score(b) && (rank[a] ?? 0) < (rank[b] ?? 0)),
+    ).flatMap((number) => articles[number] ?? []);
     for (const number of touched) scores[number] = 0;
     relatedCache.set(key, found);
     return found;
@@ -280,11 +295,8 @@ export function buildArchive(input: ArchiveInput): Archive {
   const entitiesOfArticle: Int32Array[] = [];
   const articlesOfEntity: number[][] = [];
   for (const [articleNumber, article] of articles.entries()) {
-    entitiesOfArticle.push(
-      Int32Array.from(
-        article.analysis.entities.flatMap((e) => (known.has(e.id) ? numberOf(e.id) : [])),
-      ),
-    );
+    const sentences = sentencesById.get(article.id);
+    const numbers: number[] = [];
     for (const entry of article.analysis.entities) {
       const base = known.get(entry.id);
       if (!base) continue;
@@ -296,14 +308,16 @@ export function buildArchive(input: ArchiveInput): Archive {
       entity.occurrences.push({
         articleId: article.id,
         mentions: entry.mentions,
-        sentence: sentencesById.get(article.id)?.[entry.id] ?? "",
+        sentence: sentences?.[entry.id] ?? "",
       });
       entity.mentionCount += entry.mentions;
       const self = numberOf(entry.id);
-      const numbers = articlesOfEntity[self];
-      if (numbers) numbers.push(articleNumber);
+      numbers.push(self);
+      const articleNumbers = articlesOfEntity[self];
+      if (articleNumbers) articleNumbers.push(articleNumber);
       else articlesOfEntity[self] = [articleNumber];
     }
+    entitiesOfArticle.push(Int32Array.from(numbers));
   }
   // Equal counts go to the id first in collation order, ranked once rather than compared per pair.
   const rank = collationRanks(entityIds);
@@ -319,9 +333,12 @@ export function buildArchive(input: ArchiveInput): Archive {
         counts[other] = (counts[other] ?? 0) + 1;
       }
     }
-    entity.coMentions = touched
-      .sort((a, b) => (counts[b] ?? 0) - (counts[a] ?? 0) || (rank[a] ?? 0) - (rank[b] ?? 0))
-      .map((other) => ({ id: entityIds[other] ?? "", count: counts[other] ?? 0 }));
+    const count = (other: number) => counts[other] ?? 0;
+    entity.coMentions = best(
+      touched,
+      CO_MENTIONS_KEPT,
+      (a, b) => count(a) > count(b) || (count(a) === count(b) && (rank[a] ?? 0) < (rank[b] ?? 0)),
+    ).map((other) => ({ id: entityIds[other] ?? "", count: count(other) }));
     for (const other of touched) counts[other] = 0;
   }
   const entities = [...entityById.values()].sort(

@@ -145,9 +145,9 @@ export function planOutputs(
         (o) => `${o.articleId}:${article(o.articleId)}:${o.mentions}`,
       ),
       // Co-mentioned entities appear as links: their name, nothing else of theirs.
-      ...e.coMentions
-        .slice(0, 30)
-        .map((co) => `${co.id}:${archive.entityById.get(co.id)?.name ?? ""}:${co.count}`),
+      ...e.coMentions.map(
+        (co) => `${co.id}:${archive.entityById.get(co.id)?.name ?? ""}:${co.count}`,
+      ),
     );
   }
   for (const page of pages.topicPages) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildArchive, sentenceAround } from "../../src/archive/index.ts";
+import { buildArchive, CO_MENTIONS_KEPT, sentenceAround } from "../../src/archive/index.ts";
 import type { ArticleAnalysis, KnowledgeBase, Mention } from "../../src/knowledge/index.ts";
 import type { Article } from "../../src/records/index.ts";
 
@@ -153,6 +153,47 @@ describe("buildArchive", () => {
       { id: "blinken", count: 1 },
     ]);
     expect(archive.entities.map((e) => e.id)).toEqual(["nato", "kabul", "blinken"]);
+  });
+
+  it("keeps the entities co-mentioned most, ties in collation order, up to CO_MENTIONS_KEPT", () => {
+    // "hub" is in all 40 articles; e<j> in those numbered from ceil(j/2) on, so pairs tie.
+    const ids = Array.from({ length: 40 }, (_, j) => `e${j + 1}`);
+    const articles = Array.from({ length: 40 }, (_, k) =>
+      article(`a${k + 1}`, "2021-01-01", "x".repeat(200)),
+    );
+    const analyses = new Map(
+      articles.map((a, k) => {
+        const present = ["hub", ...ids.filter((_, j) => Math.ceil((j + 1) / 2) <= k + 1)];
+        return [
+          a.id,
+          analysis(
+            present.map((entityId, i) => ({
+              entityId,
+              start: i * 2,
+              end: i * 2 + 1,
+              surface: "x",
+              via: "name" as const,
+            })),
+          ),
+        ] as const;
+      }),
+    );
+    const discovered = [...ids, "hub"].map((id) => ({ id, name: id, kind: "person" as const }));
+    const archive = buildArchive({ articles, analyses, discovered, kb });
+    const shared = (id: string) =>
+      [...analyses.values()].filter((a) => a.entities.some((e) => e.id === id)).length;
+    const collator = new Intl.Collator();
+    const everyOne = ids
+      .map((id) => ({ id, count: shared(id) }))
+      .sort((a, b) => b.count - a.count || collator.compare(a.id, b.id));
+    expect(CO_MENTIONS_KEPT).toBe(30);
+    expect(archive.entityById.get("hub")?.coMentions).toEqual(everyOne.slice(0, CO_MENTIONS_KEPT));
+    expect(everyOne[0]).toEqual({ id: "e1", count: 40 });
+    // Ties are broken by collation, not by the order the entities were met in.
+    expect(everyOne.slice(8, 10)).toEqual([
+      { id: "e10", count: 36 },
+      { id: "e9", count: 36 },
+    ]);
   });
 
   it("groups by year and month, estimated articles under their period", () => {
