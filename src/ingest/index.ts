@@ -66,7 +66,9 @@ async function expandInputs(inputs: string[]): Promise<string[]> {
     const info = await stat(input).catch(() => null);
     if (info?.isDirectory()) {
       const names = (await readdir(input)).filter((n) => n.endsWith(".txt") && !n.startsWith("."));
-      files.push(...names.sort().map((n) => path.join(input, n)));
+      // One push per file: a folder of a whole archive's raw files is more arguments than a
+      // call may have.
+      for (const name of names.sort()) files.push(path.join(input, name));
     } else files.push(input);
   }
   return files;

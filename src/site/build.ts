@@ -394,7 +394,7 @@ async function indexShards(
       existsSync(path.join(outDir, folder, "pagefind-entry.json"))
     ) {
       const shardFiles = await filesUnder(path.join(outDir, folder));
-      if (merging) keptFiles.push(...shardFiles.map((f) => `${folder}/${f}`));
+      if (merging) for (const file of shardFiles) keptFiles.push(`${folder}/${file}`);
       else await linkFiles(shardFiles, path.join(outDir, folder), path.join(staging, folder));
       shards.push(before);
       reused += 1;

@@ -14,9 +14,12 @@ import { entitiesOfKind, KINDS, routes } from "./views.ts";
  * left out of the plan (the home page, indexes of everything) is always written.
  */
 
-// One update of the joined parts: the same bytes as an update per part and separator, and a
-// plan hashes tens of thousands of pages of dozens of parts each.
-const hash = (...parts: string[]) =>
+/**
+ * Hash of the parts, each followed by a NUL, in one update. An array, not arguments: the first
+ * page of an entity named in every article has a part per article, and V8 refuses a call of more
+ * than about 120,000 arguments.
+ */
+const hash = (parts: readonly string[]) =>
   createHash("sha256")
     .update(`${parts.join("\0")}\0`)
     .digest("hex")
@@ -46,7 +49,7 @@ export async function siteDigest(project: Project): Promise<string> {
     [".eleventy.ts", "src/site", "src/archive", "src/records", "templates"],
     RENDER_LIBRARIES,
   );
-  return hash(code, JSON.stringify(project.config));
+  return hash([code, JSON.stringify(project.config)]);
 }
 
 export interface RenderPlan {
@@ -86,7 +89,7 @@ export function planOutputs(
       const e = archive.entityById.get(id);
       if (e) {
         const { occurrences: _, coMentions: __, mentionCount: ___, ...own } = e;
-        digest = hash(JSON.stringify(own));
+        digest = hash([JSON.stringify(own)]);
       } else digest = "missing";
       cards.set(id, digest);
     }
@@ -95,7 +98,7 @@ export function planOutputs(
   const entityFull = (e: ArchiveEntity) =>
     `${entityCard(e.id)}:${e.occurrences.length}:${e.mentionCount}`;
   const topicOwn = (t: ArchiveTopic) =>
-    hash(t.id, t.label, t.definition, String(t.articleIds.length));
+    hash([t.id, t.label, t.definition, String(t.articleIds.length)]);
   const topicLink = (id: string) => {
     const t = archive.topicById.get(id);
     return t ? `${t.id}|${t.label}` : "missing";
@@ -103,10 +106,10 @@ export function planOutputs(
   const plan = new Map<string, string>();
   const pages: SitePages = sitePages(archive, config);
   /** A page of a paginated list; the page number and count show on it (pager, title). */
-  const planListPage = (page: PageOf, kind: string, ...shows: string[]) =>
+  const planListPage = (page: PageOf, kind: string, shows: readonly string[]) =>
     plan.set(
       outputFile(pagePath(page.base, page.number)),
-      hash(site, kind, `${page.number}/${page.count}`, ...shows),
+      hash([site, kind, `${page.number}/${page.count}`, ...shows]),
     );
   // The first page of an entity or topic draws a timeline of every article; later pages show
   // their slice only.
@@ -122,24 +125,22 @@ export function planOutputs(
       ...a.analysis.entities.map((e) => entityCard(e.id)),
       ...[...a.analysis.topics.map((t) => t.id), ...a.topics].map(topicLink),
     ];
-    search.set(outputFile(routes.article(id)), hash(site, ...shows));
+    search.set(outputFile(routes.article(id)), hash([site, ...shows]));
     plan.set(
       outputFile(routes.article(id)),
-      hash(
+      hash([
         site,
         "article",
         ...shows,
         ...archive.related(id).map((r) => `${r.id}:${article(r.id)}`),
-      ),
+      ]),
     );
   }
   for (const page of pages.entityPages) {
     const e = archive.entityById.get(page.id);
     if (!e) continue;
-    if (page.number === 1) search.set(outputFile(page.base), hash(site, entityFull(e)));
-    planListPage(
-      page,
-      "entity",
+    if (page.number === 1) search.set(outputFile(page.base), hash([site, entityFull(e)]));
+    planListPage(page, "entity", [
       entityFull(e),
       ...shownOn(e.occurrences, page).map(
         (o) => `${o.articleId}:${article(o.articleId)}:${o.mentions}`,
@@ -148,18 +149,16 @@ export function planOutputs(
       ...e.coMentions.map(
         (co) => `${co.id}:${archive.entityById.get(co.id)?.name ?? ""}:${co.count}`,
       ),
-    );
+    ]);
   }
   for (const page of pages.topicPages) {
     const t = archive.topicById.get(page.id);
     if (!t) continue;
-    if (page.number === 1) search.set(outputFile(page.base), hash(site, topicOwn(t)));
-    planListPage(
-      page,
-      "topic",
+    if (page.number === 1) search.set(outputFile(page.base), hash([site, topicOwn(t)]));
+    planListPage(page, "topic", [
       topicOwn(t),
       ...shownOn(t.articleIds, page).map((id) => `${id}:${article(id)}`),
-    );
+    ]);
   }
   // A year page shows the year's article count and its slice of articles under their months.
   const monthOf = new Map<string, string>();
@@ -168,54 +167,52 @@ export function planOutputs(
   for (const page of pages.yearPages) {
     const year = archive.years.find((y) => y.year === page.year);
     if (!year) continue;
-    planListPage(
-      page,
-      "year",
+    planListPage(page, "year", [
       String(year.articleIds.length),
       ...sliceFor(year.articleIds, page, size).map(
         (id) => `${id}:${monthOf.get(id)}:${article(id)}`,
       ),
-    );
+    ]);
   }
   const ofKind = new Map(KINDS.map((kind) => [kind, entitiesOfKind(archive.entities, kind)]));
   for (const page of pages.kindPages) {
     const all = ofKind.get(page.kind) ?? [];
-    planListPage(page, "kind", String(all.length), ...sliceFor(all, page, size).map(entityFull));
+    planListPage(page, "kind", [String(all.length), ...sliceFor(all, page, size).map(entityFull)]);
   }
   for (const scope of feedScopes(archive, config.title)) {
-    const digest = hash(
+    const digest = hash([
       site,
       "feed",
       scope.title,
       ...scope.articleIds.slice(0, FEED_SIZE).map((id) => `${id}:${article(id)}`),
-    );
+    ]);
     for (const file of Object.values(feedPaths(scope.path))) plan.set(outputFile(file), digest);
   }
   // An article's record names its entities as the archive has them (a detected one only when
   // the corpus keeps it) and its topics by label.
-  const names = hash(
+  const names = hash([
     project.kb.digest,
     ...archive.entities.filter((e) => e.discovered).map((e) => entityCard(e.id)),
-  );
+  ]);
   const ofArticles = (part: "record" | "mentions") =>
-    hash(
+    hash([
       site,
       part,
       names,
       ...archive.articles.map(
         (a) => `${a.id}:${project.exportDigests.get(a.id)?.[part] ?? "missing"}`,
       ),
-    );
+    ]);
   const exportDigests: Record<ExportedPart, string> = {
     records: ofArticles("record"),
     mentions: ofArticles("mentions"),
-    entities: hash(
+    entities: hash([
       site,
       "entities",
       ...archive.entities.map(
         (e) => `${entityCard(e.id)}:${e.occurrences.map((o) => o.articleId).join(",")}`,
       ),
-    ),
+    ]),
   };
   const exports = new Map(
     DATA_EXPORT_PATHS.map((file) => [

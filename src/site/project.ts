@@ -83,12 +83,16 @@ async function load(root: string): Promise<Project> {
   // Every content problem is reported in one go, whichever file it is in, so an editor fixes them
   // all before the next build rather than one file per attempt.
   const problems: ContentProblem[] = [];
+  // Pushed one by one: a broken archive can have more problems than a call may have arguments.
+  const report = (found: readonly ContentProblem[]) => {
+    for (const problem of found) problems.push(problem);
+  };
   const collect = async <T>(work: () => Promise<T>): Promise<T | null> => {
     try {
       return await work();
     } catch (error) {
       if (!(error instanceof ContentError)) throw error;
-      problems.push(...error.problems);
+      report(error.problems);
       return null;
     }
   };
@@ -113,11 +117,11 @@ async function load(root: string): Promise<Project> {
         loadCorpus({ root, kb, ...corpusOptions, onProgress: progress("articles") }),
       )
     : null;
-  if (corpus) problems.push(...corpus.problems);
+  if (corpus) report(corpus.problems);
   // Without a knowledge base nothing can be analysed, but the articles' own problems are still
   // worth reporting in the same run.
-  else problems.push(...(await loadArticles(articlesDir, root)).problems);
-  if (kb && corpus) problems.push(...(await checkTopicReferences(corpus.articles, kb, root)));
+  else report((await loadArticles(articlesDir, root)).problems);
+  if (kb && corpus) report(await checkTopicReferences(corpus.articles, kb, root));
   if (problems.length > 0 || !config || !kb || !corpus) throw new ContentError(problems);
   const { articles, analyses, discovered, stats, digests, exportDigests } = corpus;
   const archive = await time("index", () => buildArchive({ articles, analyses, discovered, kb }));
