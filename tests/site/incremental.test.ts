@@ -112,6 +112,19 @@ describe("rebuilding after a change", () => {
     ]);
   });
 
+  it("writes again a page or export changed by hand in the output folder, and keeps the rest", async () => {
+    const page = path.join(out, "articles", "wire-2019-11-29-kabul", "index.html");
+    const exported = path.join(out, "data", "entities.csv");
+    const original = await readFile(page);
+    await appendFile(page, "<p>added by hand</p>");
+    await appendFile(exported, "added,by,hand\r\n");
+    const stdout = await build(out);
+    expect(await readFile(page)).toEqual(original);
+    expect(await readFile(exported, "utf8")).not.toContain("added,by,hand");
+    const everything = kept(await build(out));
+    expect(kept(stdout)).toBe(everything - 2);
+  });
+
   const EXPORTS = [
     "articles.json",
     "articles.csv",
