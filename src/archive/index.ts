@@ -103,6 +103,26 @@ export interface Archive {
   undatedIds: string[];
   /** Up to `limit` articles sharing the most actors and topics with the given one. */
   related(articleId: string, limit?: number): ArchiveArticle[];
+  /** What related() found so far, for the next archive of this process (see RelatedMemory). */
+  relatedMemory(): RelatedMemory;
+}
+
+/**
+ * Related articles an archive found, for the next archive built in the same process (`serve`'s
+ * builder): an article's related articles are a function of the postings it was scored from
+ * (the articles of each of its entities and topics), so the next archive takes them over for
+ * every article whose postings are all as they were, and scores only the others.
+ */
+export interface RelatedMemory {
+  /** Per posting key (entity id, or topic id after "topic:"), its articles, newest first. */
+  postings: ReadonlyMap<string, readonly string[]>;
+  /** Per article id, its posting keys and the ids of its related articles (default limit). */
+  found: ReadonlyMap<string, { keys: readonly string[]; related: readonly string[] }>;
+}
+
+export interface ArchiveOptions {
+  /** The memory of the previous archive of this process, if any. */
+  relatedFrom?: RelatedMemory | null;
 }
 
 export interface ArchiveInput {
@@ -137,6 +157,8 @@ function best<T>(candidates: Iterable<T>, limit: number, before: (a: T, b: T) =>
 
 /** Entities or topics in more articles than this are too common to say two articles are related. */
 const RELATED_MAX_POSTINGS = 500;
+/** Related articles an article page lists. */
+const RELATED_LIMIT = 5;
 
 const EMPTY_ANALYSIS: ArticleAnalysis = {
   mentions: [],
@@ -183,8 +205,43 @@ function relatedFinder(
   articles: readonly ArchiveArticle[],
   articlesByEntity: ReadonlyMap<string, readonly string[]>,
   topicById: ReadonlyMap<string, ArchiveTopic>,
-): Archive["related"] {
+  previous: RelatedMemory | null,
+): Pick<Archive, "related" | "relatedMemory"> {
   const numberOf = new Map(articles.map((a, i) => [a.id, i]));
+  const postingsOf = new Map<string, readonly string[]>(articlesByEntity);
+  for (const [id, topic] of topicById) postingsOf.set(`topic:${id}`, topic.articleIds);
+  const keysOf = (article: ArchiveArticle) => [
+    ...article.analysis.entities.map((e) => e.id),
+    ...article.analysis.topics.map((t) => `topic:${t.id}`),
+  ];
+  // A key scores only while its postings are short enough; one too common before and now does
+  // not count, whatever its articles.
+  const counts = (ids: readonly string[] | undefined) =>
+    ids !== undefined && ids.length <= RELATED_MAX_POSTINGS;
+  const sameAsBefore = new Map<string, boolean>();
+  const unchanged = (key: string) => {
+    let same = sameAsBefore.get(key);
+    if (same === undefined) {
+      const now = postingsOf.get(key);
+      const before = previous?.postings.get(key);
+      same =
+        (!counts(now) && !counts(before)) ||
+        (now !== undefined &&
+          before !== undefined &&
+          now.length === before.length &&
+          now.every((id, i) => id === before[i]));
+      sameAsBefore.set(key, same);
+    }
+    return same;
+  };
+  const remembered = (article: ArchiveArticle): ArchiveArticle[] | null => {
+    const found = previous?.found.get(article.id);
+    const keys = found && keysOf(article);
+    if (!found || !keys || keys.length !== found.keys.length) return null;
+    if (!keys.every((key, i) => key === found.keys[i] && unchanged(key))) return null;
+    const related = found.related.map((id) => articles[numberOf.get(id) ?? -1]);
+    return related.every((a) => a !== undefined) ? (related as ArchiveArticle[]) : null;
+  };
   const postingsCache = new Map<readonly string[], Int32Array>();
   const postings = (ids: readonly string[]) => {
     let numbers = postingsCache.get(ids);
@@ -199,13 +256,18 @@ function relatedFinder(
   const rank = collationRanks(articles.map((a) => a.id));
   const scores = new Float64Array(articles.length);
   const relatedCache = new Map<string, ArchiveArticle[]>();
-  return (articleId: string, limit = 5): ArchiveArticle[] => {
+  const related = (articleId: string, limit = RELATED_LIMIT): ArchiveArticle[] => {
     const key = `${limit}:${articleId}`;
     const known = relatedCache.get(key);
     if (known) return known;
     const self = numberOf.get(articleId);
     const article = self === undefined ? undefined : articles[self];
     if (self === undefined || !article) return [];
+    const kept = limit === RELATED_LIMIT ? remembered(article) : null;
+    if (kept) {
+      relatedCache.set(key, kept);
+      return kept;
+    }
     const touched: number[] = [];
     const add = (ids: readonly string[], weight: number) => {
       for (const number of postings(ids)) {
@@ -234,9 +296,18 @@ function relatedFinder(
     relatedCache.set(key, found);
     return found;
   };
+  const relatedMemory = (): RelatedMemory => {
+    const found = new Map<string, { keys: readonly string[]; related: readonly string[] }>();
+    for (const article of articles) {
+      const known = relatedCache.get(`${RELATED_LIMIT}:${article.id}`);
+      if (known) found.set(article.id, { keys: keysOf(article), related: known.map((a) => a.id) });
+    }
+    return { postings: postingsOf, found };
+  };
+  return { related, relatedMemory };
 }
 
-export function buildArchive(input: ArchiveInput): Archive {
+export function buildArchive(input: ArchiveInput, options: ArchiveOptions = {}): Archive {
   const sentencesById = new Map<string, Record<string, string>>();
   const articles: ArchiveArticle[] = input.articles.map((source) => {
     const given: StoredAnalysis & Partial<Pick<ArticleAnalysis, "mentions">> =
@@ -392,7 +463,12 @@ export function buildArchive(input: ArchiveInput): Archive {
       e.occurrences.map((o) => o.articleId),
     );
 
-  const related = relatedFinder(articles, articlesByEntity, topicById);
+  const { related, relatedMemory } = relatedFinder(
+    articles,
+    articlesByEntity,
+    topicById,
+    options.relatedFrom ?? null,
+  );
 
   return {
     articles,
@@ -404,5 +480,6 @@ export function buildArchive(input: ArchiveInput): Archive {
     years,
     undatedIds,
     related,
+    relatedMemory,
   };
 }

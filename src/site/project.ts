@@ -7,6 +7,7 @@ import {
   type CorpusStats,
   type ExportDigests,
   loadCorpus,
+  type RelatedMemory,
 } from "../archive/index.ts";
 import { type KnowledgeBase, loadKnowledgeBase } from "../knowledge/index.ts";
 import { ContentError, type ContentProblem, loadArticles } from "../records/index.ts";
@@ -47,6 +48,8 @@ export function useProgress(reporter: ProgressReporter): void {
 }
 let cached: { key: string; project: Promise<Project> } | null = null;
 let loaded: Project | null = null;
+/** What the last archive of a remembering process (`serve`'s builder) found of related articles. */
+let remembered: { root: string; related: RelatedMemory } | null = null;
 
 let renderSelection: ((permalink: string) => boolean) | null = null;
 
@@ -124,7 +127,11 @@ async function load(root: string): Promise<Project> {
   if (kb && corpus) report(await checkTopicReferences(corpus.articles, kb, root));
   if (problems.length > 0 || !config || !kb || !corpus) throw new ContentError(problems);
   const { articles, analyses, discovered, stats, digests, exportDigests } = corpus;
-  const archive = await time("index", () => buildArchive({ articles, analyses, discovered, kb }));
+  const relatedFrom =
+    corpusOptions.remember && remembered?.root === root ? remembered.related : null;
+  const archive = await time("index", () =>
+    buildArchive({ articles, analyses, discovered, kb }, { relatedFrom }),
+  );
   loaded = {
     root,
     config,
@@ -160,6 +167,9 @@ export async function getProject(): Promise<Project> {
  * next getProject() loads it again (from the cache, quickly).
  */
 export function releaseProject(): void {
+  if (loaded && corpusOptions.remember) {
+    remembered = { root: loaded.root, related: loaded.archive.relatedMemory() };
+  }
   cached = null;
   loaded = null;
 }

@@ -1,5 +1,11 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildArchive, CO_MENTIONS_KEPT, sentenceAround } from "../../src/archive/index.ts";
+import {
+  buildArchive,
+  CO_MENTIONS_KEPT,
+  type RelatedMemory,
+  sentenceAround,
+} from "../../src/archive/index.ts";
 import type { ArticleAnalysis, KnowledgeBase, Mention } from "../../src/knowledge/index.ts";
 import type { Article } from "../../src/records/index.ts";
 
@@ -229,5 +235,156 @@ describe("sentenceAround", () => {
     expect(sentenceAround(text, text.indexOf("Third"))).toBe("Third here.");
     expect(sentenceAround(text, text.indexOf("New"))).toBe("New paragraph");
     expect(sentenceAround(text, 2)).toBe("First one.");
+  });
+});
+
+describe("related articles remembered from the previous archive", () => {
+  const ENTITIES = ["e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"];
+  const TOPICS = ["t0", "t1", "t2"];
+  const topicKb: KnowledgeBase = {
+    ...kb,
+    entities: [],
+    topics: TOPICS.map((id) => ({
+      id,
+      label: id,
+      definition: "",
+      rules: { phrases: [], entities: [] },
+      threshold: 1,
+    })),
+  };
+  interface Spec {
+    id: string;
+    day: number;
+    entities: string[];
+    topics: string[];
+  }
+  const archiveOf = (specs: readonly Spec[], relatedFrom: RelatedMemory | null = null) =>
+    buildArchive(
+      {
+        articles: specs.map((s) =>
+          article(s.id, `2021-01-${String(s.day).padStart(2, "0")}`, "x".repeat(40)),
+        ),
+        analyses: new Map(
+          specs.map((s) => [
+            s.id,
+            analysis(
+              s.entities.map((entityId, i) => ({
+                entityId,
+                start: i * 2,
+                end: i * 2 + 1,
+                surface: "x",
+                via: "name" as const,
+              })),
+              { topics: s.topics.map((id) => ({ id, score: 1, evidence: [] })) },
+            ),
+          ]),
+        ),
+        discovered: ENTITIES.map((id) => ({ id, name: id, kind: "person" as const })),
+        kb: topicKb,
+      },
+      { relatedFrom },
+    );
+  const relatedIds = (archive: ReturnType<typeof archiveOf>) =>
+    archive.articles.map((a) => [a.id, archive.related(a.id).map((r) => r.id)]);
+  const spec = fc.record({
+    day: fc.integer({ min: 1, max: 28 }),
+    entities: fc.subarray(ENTITIES),
+    topics: fc.subarray(TOPICS),
+  });
+  const corpus = fc
+    .array(spec, { minLength: 2, maxLength: 30 })
+    .map((specs) => specs.map((s, i) => ({ ...s, id: `a${i}` })));
+  const edit = fc.oneof(
+    fc.record({ kind: fc.constant("entities" as const), at: fc.nat(), to: fc.subarray(ENTITIES) }),
+    fc.record({ kind: fc.constant("topics" as const), at: fc.nat(), to: fc.subarray(TOPICS) }),
+    fc.record({
+      kind: fc.constant("date" as const),
+      at: fc.nat(),
+      day: fc.integer({ min: 1, max: 28 }),
+    }),
+    fc.record({ kind: fc.constant("remove" as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant("add" as const), added: spec }),
+  );
+
+  it("gives what a fresh archive gives, whatever changed since", () => {
+    fc.assert(
+      fc.property(corpus, fc.array(edit, { maxLength: 3 }), (before, edits) => {
+        const first = archiveOf(before);
+        relatedIds(first);
+        let after = before.map((s) => ({ ...s }));
+        for (const e of edits) {
+          const at = "at" in e ? e.at % after.length : 0;
+          const target = after[at];
+          if (e.kind === "add") after.push({ ...e.added, id: `new${after.length}` });
+          else if (!target) continue;
+          else if (e.kind === "remove" && after.length > 2)
+            after = after.filter((_, i) => i !== at);
+          else if (e.kind === "entities") target.entities = e.to;
+          else if (e.kind === "topics") target.topics = e.to;
+          else if (e.kind === "date") target.day = e.day;
+        }
+        const remembered = archiveOf(after, first.relatedMemory());
+        expect(relatedIds(remembered)).toEqual(relatedIds(archiveOf(after)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("takes an article's related articles over only while its postings are as they were", () => {
+    const specs: Spec[] = [
+      { id: "a", day: 1, entities: ["e0", "e1"], topics: [] },
+      { id: "b", day: 2, entities: ["e0"], topics: [] },
+      { id: "c", day: 3, entities: ["e1"], topics: [] },
+      { id: "d", day: 4, entities: ["e2"], topics: [] },
+    ];
+    const first = archiveOf(specs);
+    relatedIds(first);
+    const memory = first.relatedMemory();
+    expect(memory.found.get("a")?.related).toEqual(["b", "c"]);
+    // A memory that says otherwise is believed while the postings match, so it is what is used.
+    const planted: RelatedMemory = {
+      ...memory,
+      found: new Map(memory.found).set("a", { keys: ["e0", "e1"], related: ["d"] }),
+    };
+    expect(
+      archiveOf(specs, planted)
+        .related("a")
+        .map((r) => r.id),
+    ).toEqual(["d"]);
+    // Once e1's articles change, a's related articles are scored afresh.
+    const changed = specs.map((s) => (s.id === "d" ? { ...s, entities: ["e1"] } : s));
+    expect(
+      archiveOf(changed, planted)
+        .related("a")
+        .map((r) => r.id),
+    ).toEqual(
+      archiveOf(changed)
+        .related("a")
+        .map((r) => r.id),
+    );
+  });
+
+  it("ignores changes to an entity too common to count, and not one that becomes rare enough", () => {
+    // e0 is in every article: more than the 500 that related articles can be scored from.
+    const many = (count: number): Spec[] =>
+      Array.from({ length: count }, (_, i) => ({
+        id: `m${String(i).padStart(4, "0")}`,
+        day: (i % 28) + 1,
+        entities: i < 3 ? ["e0", "e1"] : ["e0"],
+        topics: [],
+      }));
+    const idsOf = (archive: ReturnType<typeof archiveOf>) =>
+      archive.related("m0000").map((r) => r.id);
+    const first = archiveOf(many(520));
+    relatedIds(first);
+    const memory = first.relatedMemory();
+    const planted: RelatedMemory = {
+      ...memory,
+      found: new Map(memory.found).set("m0000", { keys: ["e0", "e1"], related: ["m0499"] }),
+    };
+    // One more article names e0: still too common, so m0000's memory stands.
+    expect(idsOf(archiveOf(many(521), planted))).toEqual(["m0499"]);
+    // Down to 500 articles, e0 counts again: scored afresh.
+    expect(idsOf(archiveOf(many(500), planted))).toEqual(idsOf(archiveOf(many(500))));
   });
 });
