@@ -40,9 +40,16 @@ export function render({ listPage }: { listPage: EntityPage }) {
       <div data-pagefind-body={listPage.number === 1 ? "" : undefined}>
         <SearchFilterTags filters={entitySearchFilters(entity)} />
         <h1>{entity.name}</h1>
+        {/* Counts change with every article that names the entity: left out of search, an edit
+        of an article re-indexes its own page's search shard and not the shards of the entity
+        pages it counts towards. */}
         <p class="meta">
-          {kind.singular} · <CountLabel count={entity.occurrences.length} one="article" /> ·{" "}
-          <CountLabel count={entity.mentionCount} one="mention" />
+          {kind.singular}
+          <span data-pagefind-ignore="">
+            {" "}
+            · <CountLabel count={entity.occurrences.length} one="article" /> ·{" "}
+            <CountLabel count={entity.mentionCount} one="mention" />
+          </span>
         </p>
         {entity.discovered ? (
           <p class="note">

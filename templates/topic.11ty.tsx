@@ -38,8 +38,13 @@ export function render({ listPage }: { listPage: EntityPage }) {
       <div data-pagefind-body={listPage.number === 1 ? "" : undefined}>
         <SearchFilterTags filters={topicSearchFilters(topic)} />
         <h1>{topic.label}</h1>
+        {/* Its count is left out of search, as on entity pages. */}
         <p class="meta">
-          Topic · <CountLabel count={topic.articleIds.length} one="article" />
+          Topic
+          <span data-pagefind-ignore="">
+            {" "}
+            · <CountLabel count={topic.articleIds.length} one="article" />
+          </span>
         </p>
         {topic.definition ? <p>{topic.definition}</p> : null}
         <div data-pagefind-ignore="all">

@@ -57,7 +57,8 @@ export interface RenderPlan {
   outputs: Map<string, string>;
   /**
    * The pages search indexes (articles, and the first page of each entity and topic), each with
-   * a hash of its indexed part only: not the lists of other articles, which search leaves out.
+   * a hash of its indexed part only: not the lists of other articles or the counts, which search
+   * leaves out.
    */
   search: Map<string, string>;
   /**
@@ -139,7 +140,8 @@ export function planOutputs(
   for (const page of pages.entityPages) {
     const e = archive.entityById.get(page.id);
     if (!e) continue;
-    if (page.number === 1) search.set(outputFile(page.base), hash([site, entityFull(e)]));
+    // Search indexes an entity's own fields, not its counts (see the entity template).
+    if (page.number === 1) search.set(outputFile(page.base), hash([site, entityCard(e.id)]));
     planListPage(page, "entity", [
       entityFull(e),
       ...shownOn(e.occurrences, page).map(
@@ -154,7 +156,9 @@ export function planOutputs(
   for (const page of pages.topicPages) {
     const t = archive.topicById.get(page.id);
     if (!t) continue;
-    if (page.number === 1) search.set(outputFile(page.base), hash([site, topicOwn(t)]));
+    if (page.number === 1) {
+      search.set(outputFile(page.base), hash([site, t.id, t.label, t.definition]));
+    }
     planListPage(page, "topic", [
       topicOwn(t),
       ...shownOn(t.articleIds, page).map((id) => `${id}:${article(id)}`),

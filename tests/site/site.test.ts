@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -244,6 +245,27 @@ describe("build of the seed archive", () => {
     expect(bodies).toContain("entities/jens-stoltenberg/index.html");
     expect(bodies).toContain("topics/afghan-peace-process/index.html");
     expect(stdout).toContain(`${bodies.length} pages in the search index`);
+  });
+
+  it("indexes an entity's own words for search, not its counts, which change with every article", async () => {
+    const fragmentDir = path.join(out, "pagefind", "fragment");
+    const indexed = await Promise.all(
+      (await readdir(fragmentDir)).map(async (file) => {
+        const raw = gunzipSync(await readFile(path.join(fragmentDir, file))).toString("utf8");
+        return JSON.parse(raw.slice(raw.indexOf("{"))) as { url: string; content: string };
+      }),
+    );
+    const stoltenberg = indexed.find((f) => f.url === "/entities/jens-stoltenberg/");
+    expect(stoltenberg?.content).toMatch(/^Jens Stoltenberg\. Person\. /);
+    expect(stoltenberg?.content).not.toMatch(/\d+ (?:articles?|mentions?)/);
+    expect(await page("entities/jens-stoltenberg/index.html")).toMatch(
+      /<p class="meta">Person<span data-pagefind-ignore> · <span class="count">5 articles<\/span> · <span class="count">\d+ mentions<\/span><\/span><\/p>/,
+    );
+    const topic = indexed.find((f) => f.url === "/topics/afghan-peace-process/");
+    expect(topic?.content).toMatch(
+      /^Afghan peace process \/ US–Taliban talks\. Topic\. Negotiations/,
+    );
+    expect(topic?.content).not.toMatch(/\d+ articles?/);
   });
 
   it("lists exactly the built pages in the sitemap, and robots.txt points at it", async () => {
