@@ -5,6 +5,7 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Piscina } from "piscina";
 import {
+  type Analyzer,
   type CorpusAnalysis,
   combineAnalyses,
   createAnalyzer,
@@ -95,6 +96,22 @@ const READ_CONCURRENCY = 64;
 /** Results received between collections in the main thread while workers analyse. */
 const COLLECT_EVERY = 1000;
 
+/**
+ * The main thread's analyzer of a knowledge base, kept while the knowledge base object lives:
+ * `serve`'s builder analyses an edited article or two per build with an unchanged knowledge base
+ * (the same object, see loadKnowledgeBase), and building an analyzer of a large one takes 0.05 s.
+ */
+const analyzers = new WeakMap<KnowledgeBase, Analyzer>();
+
+function analyzerFor(kb: KnowledgeBase): Analyzer {
+  let analyzer = analyzers.get(kb);
+  if (!analyzer) {
+    analyzer = createAnalyzer(kb);
+    analyzers.set(kb, analyzer);
+  }
+  return analyzer;
+}
+
 function workerCount(option: CorpusOptions["workers"], tasks: number): number {
   if (typeof option === "number") return Math.max(0, Math.floor(option));
   if (tasks < MIN_TASKS_FOR_WORKERS) return 0;
@@ -183,7 +200,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const threads = workerCount(options.workers, pending.length);
   stats.workers = threads;
   if (threads === 0) {
-    const analyzer = pending.length > 0 ? createAnalyzer(kb) : null;
+    const analyzer = pending.length > 0 ? analyzerFor(kb) : null;
     for (const { index, task } of pending) {
       report();
       outcomes[index] = runArticleTask(task, analyzer as NonNullable<typeof analyzer>);

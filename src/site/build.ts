@@ -258,16 +258,19 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
         useRenderSelection(null);
       }
       rendered += batch.size;
+      if (last) {
+        timings.render = Math.round(performance.now() - renderStarted);
+        // Before the collection below: open pages reload now rather than a tenth of a second
+        // later. Each export appears in staging only once complete, so pages shown from there
+        // meanwhile never link to half a file.
+        options.onPagesWritten?.(staging);
+      }
       // Each run leaves a few hundred megabytes of garbage, held by its promises until the event
       // loop turns; V8, far from its heap limit, would keep it and grow towards gigabytes.
       await setImmediate();
       collectGarbage();
       renderProgress(rendered, toRender);
     }
-    // Each export appears in staging only once complete, so pages shown from there meanwhile
-    // never link to half a file.
-    timings.render = Math.round(performance.now() - renderStarted);
-    options.onPagesWritten?.(staging);
     const exportsStarted = performance.now();
     const exportsToWrite = DATA_EXPORT_PATHS.filter((file) => !exportsKept.has(outputFile(file)));
     if (exportsToWrite.length > 0) {
