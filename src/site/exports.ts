@@ -236,8 +236,10 @@ const DATA_EXPORTS: Record<string, { shows: ExportedPart; chunks: ExportChunks }
 export const DATA_EXPORT_PATHS: readonly string[] = Object.keys(DATA_EXPORTS);
 
 /** What the data export at a site path shows. */
-export function exportedPart(sitePath: string): ExportedPart | undefined {
-  return DATA_EXPORTS[sitePath]?.shows;
+export function exportedPart(sitePath: string): ExportedPart {
+  const shows = DATA_EXPORTS[sitePath]?.shows;
+  if (!shows) throw new Error(`no data export at ${sitePath}`);
+  return shows;
 }
 
 /** A data export whole, or undefined for a path that is not one. */

@@ -219,10 +219,7 @@ export function planOutputs(
     ]),
   };
   const exports = new Map(
-    DATA_EXPORT_PATHS.map((file) => [
-      outputFile(file),
-      exportDigests[exportedPart(file) ?? "records"],
-    ]),
+    DATA_EXPORT_PATHS.map((file) => [outputFile(file), exportDigests[exportedPart(file)]]),
   );
   return { outputs: plan, search, exports };
 }

@@ -279,5 +279,6 @@ describe("exports written by a build", () => {
       ["/data/entities.csv", "entities"],
       ["/data/mentions.csv", "mentions"],
     ]);
+    expect(() => exportedPart("/data/nothing.csv")).toThrow("no data export at /data/nothing.csv");
   });
 });
