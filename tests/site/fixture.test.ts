@@ -175,7 +175,7 @@ describe("a build of a hand-written project", () => {
     const html = await page("entities/jens-stoltenberg/index.html");
     expect(html).toContain("<h1>Jens Stoltenberg</h1>");
     expect(html).toContain(
-      'Person · <span class="count">2 articles</span> · <span class="count">2 mentions</span>',
+      'Person<span data-pagefind-ignore> · <span class="count">2 articles</span> · <span class="count">2 mentions</span></span>',
     );
     expect(html).toContain("<p>Secretary General of NATO 2014–2024.</p>");
     expect(html).toContain("<strong>Also written:</strong> Stoltenberg");
@@ -228,7 +228,9 @@ describe("a build of a hand-written project", () => {
     const html = await page("topics/peace-talks/index.html");
     expect(html).toContain("<h1>Peace talks</h1>");
     expect(html).toContain("<p>Negotiations to end the war.</p>");
-    expect(html).toContain('Topic · <span class="count">3 articles</span>');
+    expect(html).toContain(
+      'Topic<span data-pagefind-ignore> · <span class="count">3 articles</span></span>',
+    );
     const listed = [...html.matchAll(/<a href="\/articles\/([^/]+)\/">/g)].map((m) => m[1]);
     expect(listed).toEqual([
       "wire-2021-04-14-withdrawal",
