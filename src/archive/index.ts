@@ -12,6 +12,7 @@ export {
   unpackMentions,
 } from "./work.ts";
 
+import { createHash } from "node:crypto";
 import type {
   ArticleAnalysis,
   DatedRole,
@@ -108,16 +109,26 @@ export interface Archive {
 }
 
 /**
- * Related articles an archive found, for the next archive built in the same process (`serve`'s
- * builder): an article's related articles are a function of the postings it was scored from
- * (the articles of each of its entities and topics), so the next archive takes them over for
- * every article whose postings are all as they were, and scores only the others.
+ * Related articles an archive found, for the next archive: an article's related articles are a
+ * function of the postings it was scored from (the articles of each of its entities and topics),
+ * so the next archive takes them over for every article whose postings are all as they were, and
+ * scores only the others. Hashes rather than lists, so it is small enough to keep on disk between
+ * builds; plain data (maps, strings), so it serializes as it is.
  */
 export interface RelatedMemory {
-  /** Per posting key (entity id, or topic id after "topic:"), its articles, newest first. */
-  postings: ReadonlyMap<string, readonly string[]>;
-  /** Per article id, its posting keys and the ids of its related articles (default limit). */
-  found: ReadonlyMap<string, { keys: readonly string[]; related: readonly string[] }>;
+  /**
+   * Per posting key (entity id, or topic id after "topic:") that counted towards related
+   * articles, a hash of its articles, newest first. A key too common to count is absent.
+   */
+  postings: ReadonlyMap<string, string>;
+  /** Per article id, a hash of its posting keys and the ids of its related articles. */
+  found: ReadonlyMap<string, { keys: string; related: readonly string[] }>;
+}
+
+/** A memory as read back from disk: anything else is no memory. */
+export function isRelatedMemory(value: unknown): value is RelatedMemory {
+  const memory = value as Partial<RelatedMemory> | null;
+  return memory?.postings instanceof Map && memory.found instanceof Map;
 }
 
 export interface ArchiveOptions {
@@ -214,31 +225,28 @@ function relatedFinder(
     ...article.analysis.entities.map((e) => e.id),
     ...article.analysis.topics.map((t) => `topic:${t.id}`),
   ];
-  // A key scores only while its postings are short enough; one too common before and now does
-  // not count, whatever its articles.
-  const counts = (ids: readonly string[] | undefined) =>
-    ids !== undefined && ids.length <= RELATED_MAX_POSTINGS;
-  const sameAsBefore = new Map<string, boolean>();
-  const unchanged = (key: string) => {
-    let same = sameAsBefore.get(key);
-    if (same === undefined) {
-      const now = postingsOf.get(key);
-      const before = previous?.postings.get(key);
-      same =
-        (!counts(now) && !counts(before)) ||
-        (now !== undefined &&
-          before !== undefined &&
-          now.length === before.length &&
-          now.every((id, i) => id === before[i]));
-      sameAsBefore.set(key, same);
+  const digest = (ids: readonly string[]) =>
+    createHash("sha256").update(ids.join("\0")).digest("base64url").slice(0, 22);
+  // A key scores only while its postings are short enough: one too common (or absent) before and
+  // now has no hash either time, and counted for nothing both times.
+  const postingDigests = new Map<string, string | null>();
+  const postingDigest = (key: string) => {
+    let hash = postingDigests.get(key);
+    if (hash === undefined) {
+      const ids = postingsOf.get(key);
+      hash = ids !== undefined && ids.length <= RELATED_MAX_POSTINGS ? digest(ids) : null;
+      postingDigests.set(key, hash);
     }
-    return same;
+    return hash;
   };
   const remembered = (article: ArchiveArticle): ArchiveArticle[] | null => {
     const found = previous?.found.get(article.id);
-    const keys = found && keysOf(article);
-    if (!found || !keys || keys.length !== found.keys.length) return null;
-    if (!keys.every((key, i) => key === found.keys[i] && unchanged(key))) return null;
+    if (!found || !Array.isArray(found.related)) return null;
+    const keys = keysOf(article);
+    if (digest(keys) !== found.keys) return null;
+    if (!keys.every((key) => postingDigest(key) === (previous?.postings.get(key) ?? null))) {
+      return null;
+    }
     const related = found.related.map((id) => articles[numberOf.get(id) ?? -1]);
     return related.every((a) => a !== undefined) ? (related as ArchiveArticle[]) : null;
   };
@@ -297,12 +305,19 @@ function relatedFinder(
     return found;
   };
   const relatedMemory = (): RelatedMemory => {
-    const found = new Map<string, { keys: readonly string[]; related: readonly string[] }>();
+    const found = new Map<string, { keys: string; related: readonly string[] }>();
+    const postings = new Map<string, string>();
     for (const article of articles) {
       const known = relatedCache.get(`${RELATED_LIMIT}:${article.id}`);
-      if (known) found.set(article.id, { keys: keysOf(article), related: known.map((a) => a.id) });
+      if (!known) continue;
+      const keys = keysOf(article);
+      found.set(article.id, { keys: digest(keys), related: known.map((a) => a.id) });
+      for (const key of keys) {
+        const hash = postingDigest(key);
+        if (hash !== null) postings.set(key, hash);
+      }
     }
-    return { postings: postingsOf, found };
+    return { postings, found };
   };
   return { related, relatedMemory };
 }

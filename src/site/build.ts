@@ -13,6 +13,7 @@ import {
   getProject,
   type Project,
   releaseProject,
+  saveRelatedMemory,
   useCorpusOptions,
   useProgress,
   useProjectRoot,
@@ -329,6 +330,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       ),
       searchShards: search.shards,
     });
+    await saveRelatedMemory(root);
     timings.publish = Math.round(performance.now() - publishStarted);
     return {
       ...counted,

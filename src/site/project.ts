@@ -1,11 +1,14 @@
-import { stat } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { deserialize, serialize } from "node:v8";
 import {
   type Archive,
   buildArchive,
   type CorpusOptions,
   type CorpusStats,
+  codeDigest,
   type ExportDigests,
+  isRelatedMemory,
   loadCorpus,
   type RelatedMemory,
 } from "../archive/index.ts";
@@ -48,8 +51,49 @@ export function useProgress(reporter: ProgressReporter): void {
 }
 let cached: { key: string; project: Promise<Project> } | null = null;
 let loaded: Project | null = null;
-/** What the last archive of a remembering process (`serve`'s builder) found of related articles. */
+/**
+ * What the last archive found of related articles, for the next build: `serve`'s builder keeps
+ * it in memory, and a build with the cache keeps it in <root>/.cache for the next process.
+ */
 let remembered: { root: string; related: RelatedMemory } | null = null;
+
+const relatedMemoryFile = (root: string) => path.join(root, ".cache", "news-archive", "related.v8");
+
+/** The code that finds related articles: a memory from other code is not taken over. */
+const relatedCode = () => codeDigest(["src/archive"], []);
+
+/** The memory a previous build left on disk, or null (none, unreadable or from other code). */
+async function readRelatedMemory(root: string): Promise<RelatedMemory | null> {
+  try {
+    const stored = deserialize(await readFile(relatedMemoryFile(root))) as {
+      code?: unknown;
+      memory?: unknown;
+    };
+    return stored.code === (await relatedCode()) && isRelatedMemory(stored.memory)
+      ? stored.memory
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Keeps what the last build of `root` found of related articles in its cache folder, for the
+ * next build in a fresh process. Failing to write it only makes that build slower.
+ */
+export async function saveRelatedMemory(root: string): Promise<void> {
+  const kept = remembered;
+  if (kept?.root !== root || corpusOptions.cache === false) return;
+  const file = relatedMemoryFile(root);
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(temp, serialize({ code: await relatedCode(), memory: kept.related }));
+    await rename(temp, file);
+  } catch {
+    await rm(temp, { force: true });
+  }
+}
 
 let renderSelection: ((permalink: string) => boolean) | null = null;
 
@@ -128,7 +172,11 @@ async function load(root: string): Promise<Project> {
   if (problems.length > 0 || !config || !kb || !corpus) throw new ContentError(problems);
   const { articles, analyses, discovered, stats, digests, exportDigests } = corpus;
   const relatedFrom =
-    corpusOptions.remember && remembered?.root === root ? remembered.related : null;
+    corpusOptions.remember && remembered?.root === root
+      ? remembered.related
+      : corpusOptions.cache !== false
+        ? await readRelatedMemory(root)
+        : null;
   const archive = await time("index", () =>
     buildArchive({ articles, analyses, discovered, kb }, { relatedFrom }),
   );
@@ -167,7 +215,7 @@ export async function getProject(): Promise<Project> {
  * next getProject() loads it again (from the cache, quickly).
  */
 export function releaseProject(): void {
-  if (loaded && corpusOptions.remember) {
+  if (loaded && (corpusOptions.remember || corpusOptions.cache !== false)) {
     remembered = { root: loaded.root, related: loaded.archive.relatedMemory() };
   }
   cached = null;

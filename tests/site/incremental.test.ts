@@ -12,6 +12,7 @@ import {
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { deserialize, serialize } from "node:v8";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderBatches } from "../../src/site/build.ts";
 import { cli, listFiles } from "../helpers/site.ts";
@@ -283,5 +284,51 @@ describe("after a build that was killed", () => {
     await build(fresh, "--no-cache");
     expect(await sameTrees(out, fresh)).toEqual([]);
     await rm(fresh, { recursive: true, force: true });
+  });
+});
+
+describe("related articles between builds", () => {
+  it("are taken over from the last build's memory in the cache, and scored afresh without it", async () => {
+    const base = path.join(work, "related");
+    const project = path.join(base, "project");
+    const site = path.join(base, "dist");
+    await cp(FIXTURE, project, { recursive: true });
+    const run = async (...flags: string[]) => {
+      const result = await cli(["build", "--root", project, "--out", site, ...flags]);
+      if (result.code !== 0) throw new Error(result.stderr);
+    };
+    await run();
+    const file = path.join(project, ".cache", "news-archive", "related.v8");
+    const stored = deserialize(await readFile(file)) as {
+      code: string;
+      memory: { postings: Map<string, string>; found: Map<string, { related: string[] }> };
+    };
+    expect([...stored.memory.found.keys()].sort()).toEqual([
+      "wire-2019-07-03-doha",
+      "wire-2019-11-29-kabul",
+      "wire-2021-04-14-withdrawal",
+      "wire-undated-estimate",
+      "wire-undated-plain",
+    ]);
+    // A memory that names another related article is believed, the postings being as they were:
+    // the next build in a fresh process shows it.
+    const doha = stored.memory.found.get("wire-2019-07-03-doha");
+    if (!doha) throw new Error("no memory of the Doha article");
+    doha.related = ["wire-undated-plain"];
+    await writeFile(file, serialize(stored));
+    await run();
+    const related = async () => {
+      const html = await readFile(
+        path.join(site, "articles", "wire-2019-07-03-doha", "index.html"),
+        "utf8",
+      );
+      return [
+        ...html.slice(html.indexOf("Related articles")).matchAll(/href="\/articles\/([^/]+)\//g),
+      ].map((m) => m[1]);
+    };
+    expect(await related()).toEqual(["wire-undated-plain"]);
+    // --no-cache trusts nothing kept: the related articles are scored again.
+    await run("--no-cache");
+    expect(await related()).not.toEqual(["wire-undated-plain"]);
   });
 });
