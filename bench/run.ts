@@ -11,6 +11,7 @@ import {
   type BaselineResult,
   describeMachine,
   machineLines,
+  REBUILDS,
   rebuildTable,
   type SizeResult,
   type StageResult,
@@ -219,31 +220,26 @@ async function benchSize(count: number): Promise<SizeResult> {
     for (const key of ["articles", "plan", "render", "exports", "search"])
       stages[key] ??= { ms: null, peakMb: null, unavailable: build.unavailable ?? "no build" };
 
-    // Rebuilds over the site just built, each in a fresh process as a user would run them: with
-    // nothing changed, then after one article gains a sentence.
-    for (const [key, edit] of [
-      ["rebuildNoChange", async () => {}],
-      [
-        "rebuildOneArticle",
-        async () => {
-          const files = (await readdir(articlesDir)).filter((f) => f.endsWith(".md")).sort();
-          const target = files[Math.floor(files.length / 2)];
-          if (target)
-            await appendFile(
-              path.join(articlesDir, target),
-              "\nThe correspondent added one more sentence after publication.\n",
-            );
-        },
-      ],
-    ] as const) {
+    // Rebuilds over the site just built, each in a fresh process as a user would run them.
+    const appendToArticle = async (offset: number, text: string) => {
+      const files = (await readdir(articlesDir)).filter((f) => f.endsWith(".md")).sort();
+      const target = files[Math.floor(files.length / 2) + offset];
+      if (target) await appendFile(path.join(articlesDir, target), text);
+    };
+    const edits: Record<(typeof REBUILDS)[number]["key"], () => Promise<void>> = {
+      rebuildNoChange: async () => {},
+      rebuildOneArticle: () =>
+        appendToArticle(0, "\nThe correspondent added one more sentence after publication.\n"),
+      rebuildMention: () => appendToArticle(1, "\nJens Stoltenberg was not there.\n"),
+    };
+    for (const { key, label } of REBUILDS) {
+      const edit = edits[key];
       if (build.ms === null) {
         stages[key] = { ms: null, peakMb: null, unavailable: "no build" };
         continue;
       }
       await edit();
-      log(
-        `[${count}] ${key === "rebuildNoChange" ? "rebuild, nothing changed" : "rebuild after one article changed"}…`,
-      );
+      log(`[${count}] rebuild, ${label}…`);
       const again = await runStages(["build", root, dist], ["build"], REPO);
       const inProcess = again.stages.build as StageResult;
       stages[key] =

@@ -54,5 +54,10 @@ describe("the rebuild table of the bench report", () => {
     expect(table[3]).toBe(
       "| 1000 | one article changed | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |",
     );
+    // The rebuild after a mention was not measured at all: a row of n/a, not a missing row.
+    expect(table[4]).toBe(
+      "| 1000 | one article gains a mention | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |",
+    );
+    expect(table).toHaveLength(5);
   });
 });
