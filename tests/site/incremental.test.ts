@@ -51,6 +51,14 @@ async function sameTrees(a: string, b: string): Promise<string[]> {
   return differences;
 }
 
+/** Replaces text in a file as an editor would; an edit that finds nothing to replace is a broken test. */
+async function replaceIn(file: string, from: string | RegExp, to: string): Promise<void> {
+  const text = await readFile(file, "utf8");
+  const edited = text.replace(from, to);
+  if (edited === text) throw new Error(`${file} has no ${String(from)} to replace`);
+  await writeFile(file, edited);
+}
+
 const kept = (stdout: string) =>
   Number(/(\d+) files kept from the previous build/.exec(stdout)?.[1]);
 const article = (name: string) => path.join(root, "content", "articles", name);
@@ -153,11 +161,12 @@ describe("rebuilding after a change", () => {
     ],
     [
       "one article's title changes",
-      async () => {
-        const file = article("wire-2019-07-03-doha.md");
-        const text = await readFile(file, "utf8");
-        await writeFile(file, text.replace(/^title: .*$/m, "title: Talks in Doha resume"));
-      },
+      () =>
+        replaceIn(
+          article("wire-2019-07-03-doha.md"),
+          /^title: .*$/m,
+          "title: Talks in Doha resume",
+        ),
     ],
     [
       "one article's text gains a sentence naming nobody, at its end",
@@ -165,41 +174,34 @@ describe("rebuilding after a change", () => {
     ],
     [
       "one article's text gains a sentence naming nobody, before its mentions",
-      async () => {
-        const file = article("wire-2019-07-03-doha.md");
-        const text = await readFile(file, "utf8");
-        await writeFile(file, text.replace("\n---\n\n", "\n---\n\nThe morning was cool.\n\n"));
-      },
+      () =>
+        replaceIn(
+          article("wire-2019-07-03-doha.md"),
+          "\n---\n\n",
+          "\n---\n\nThe morning was cool.\n\n",
+        ),
     ],
     [
       "an entity's description changes in the knowledge base",
-      async () => {
-        const text = await readFile(knowledge("entities.yaml"), "utf8");
-        await writeFile(
+      () =>
+        replaceIn(
           knowledge("entities.yaml"),
-          text.replace("The North Atlantic Treaty Organization.", "The Atlantic alliance."),
-        );
-      },
+          "The North Atlantic Treaty Organization.",
+          "The Atlantic alliance.",
+        ),
     ],
     [
       "a person gains an alias that an article uses",
-      async () => {
-        const text = await readFile(knowledge("entities.yaml"), "utf8");
-        await writeFile(
+      () =>
+        replaceIn(
           knowledge("entities.yaml"),
-          text.replace("aliases: [Biden]", "aliases: [Biden, the troops of NATO]"),
-        );
-      },
+          "aliases: [Biden]",
+          "aliases: [Biden, the troops of NATO]",
+        ),
     ],
     [
       "a topic is renamed",
-      async () => {
-        const text = await readFile(knowledge("topics.yaml"), "utf8");
-        await writeFile(
-          knowledge("topics.yaml"),
-          text.replace("label: Peace talks", "label: Peace negotiations"),
-        );
-      },
+      () => replaceIn(knowledge("topics.yaml"), "label: Peace talks", "label: Peace negotiations"),
     ],
     [
       "an article is added",
@@ -216,11 +218,8 @@ describe("rebuilding after a change", () => {
     ["an article is deleted", () => rm(article("wire-undated-plain.md"))],
     [
       "the site title changes",
-      async () => {
-        const file = path.join(root, "content", "site.yaml");
-        const text = await readFile(file, "utf8");
-        await writeFile(file, text.replace("Fixture Wire Archive", "Wire Archive"));
-      },
+      () =>
+        replaceIn(path.join(root, "content", "site.yaml"), "Fixture Wire Archive", "Wire Archive"),
     ],
   ];
 

@@ -5,33 +5,15 @@ import {
   type StoredAnalysis,
 } from "../../src/archive/index.ts";
 import { packMentions } from "../../src/archive/work.ts";
-import type { KnowledgeBase } from "../../src/knowledge/index.ts";
 import { siteConfigSchema } from "../../src/site/config.ts";
 import { planOutputs } from "../../src/site/plan.ts";
 import type { Project } from "../../src/site/project.ts";
+import { kb } from "../discover/corpus.ts";
 
 /**
  * The plan at the scale the README designs for: an entity named in every article of a large
  * archive gives its first page (a timeline of every article) one input per article.
  */
-
-const kb: KnowledgeBase = {
-  digest: "kb",
-  rejected: [],
-  entities: [
-    {
-      id: "nato",
-      name: "NATO",
-      kind: "organization",
-      description: "",
-      aliases: [],
-      misspellings: [],
-      descriptions: [],
-      roles: [],
-    },
-  ],
-  topics: [],
-};
 
 function projectOf(count: number): Project {
   const articles: PreparedArticle[] = [];
@@ -86,7 +68,8 @@ describe("the page plan", () => {
     expect(plan.outputs.has(`articles/a${String(count - 1).padStart(6, "0")}/index.html`)).toBe(
       true,
     );
-    expect(plan.search.size).toBe(count + 1);
+    // Every article, NATO's page, and the first page of each topic of the taxonomy.
+    expect(plan.search.size).toBe(count + 1 + kb.topics.length);
     // The entity's first page depends on every article: changing one's digest changes it.
     const changed = new Map(project.articleDigests).set("a000000", "another digest");
     const replanned = planOutputs(project, changed, "site");
