@@ -227,6 +227,16 @@ function relatedFinder(
   ];
   const digest = (ids: readonly string[]) =>
     createHash("sha256").update(ids.join("\0")).digest("base64url").slice(0, 22);
+  // Hashed when a memory is checked and again when one is made: once per article.
+  const keyDigests = new Map<ArchiveArticle, string>();
+  const keysDigest = (article: ArchiveArticle, keys: readonly string[]) => {
+    let hash = keyDigests.get(article);
+    if (hash === undefined) {
+      hash = digest(keys);
+      keyDigests.set(article, hash);
+    }
+    return hash;
+  };
   // A key scores only while its postings are short enough: one too common (or absent) before and
   // now has no hash either time, and counted for nothing both times.
   const postingDigests = new Map<string, string | null>();
@@ -243,7 +253,7 @@ function relatedFinder(
     const found = previous?.found.get(article.id);
     if (!found || !Array.isArray(found.related)) return null;
     const keys = keysOf(article);
-    if (digest(keys) !== found.keys) return null;
+    if (keysDigest(article, keys) !== found.keys) return null;
     if (!keys.every((key) => postingDigest(key) === (previous?.postings.get(key) ?? null))) {
       return null;
     }
@@ -311,7 +321,7 @@ function relatedFinder(
       const known = relatedCache.get(`${RELATED_LIMIT}:${article.id}`);
       if (!known) continue;
       const keys = keysOf(article);
-      found.set(article.id, { keys: digest(keys), related: known.map((a) => a.id) });
+      found.set(article.id, { keys: keysDigest(article, keys), related: known.map((a) => a.id) });
       for (const key of keys) {
         const hash = postingDigest(key);
         if (hash !== null) postings.set(key, hash);

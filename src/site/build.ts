@@ -228,13 +228,11 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     const renderProgress = (options.quiet ? silentProgress : stderrProgress())("render");
     const manifestPath = manifestFile(root, outDir);
     const previous = options.reuse === false ? null : await readManifest(manifestPath);
-    const reused = await reusableFiles(plan.outputs, previous, outDir);
+    const reused = reusableFiles(plan.outputs, previous, outDir);
     // With files to keep, the new ones are merged into the previous site; with none, the new site
     // is a whole folder swapped in for the old one.
     const merging = reused.size > 0;
-    const exportsKept = merging
-      ? await reusableFiles(plan.exports, previous, outDir)
-      : new Set<string>();
+    const exportsKept = merging ? reusableFiles(plan.exports, previous, outDir) : new Set<string>();
     for (const file of exportsKept) reused.add(file);
     timings.plan = Math.round(performance.now() - planStarted);
 

@@ -59,8 +59,15 @@ let remembered: { root: string; related: RelatedMemory } | null = null;
 
 const relatedMemoryFile = (root: string) => path.join(root, ".cache", "news-archive", "related.v8");
 
-/** The code that finds related articles: a memory from other code is not taken over. */
-const relatedCode = () => codeDigest(["src/archive"], []);
+/**
+ * The code that finds related articles: a memory from other code is not taken over. Read once per
+ * process (the code of a running process does not change), not at each load and save.
+ */
+let relatedCodeDigest: Promise<string> | null = null;
+const relatedCode = () => {
+  relatedCodeDigest ??= codeDigest(["src/archive"], []);
+  return relatedCodeDigest;
+};
 
 /** The memory a previous build left on disk, or null (none, unreadable or from other code). */
 async function readRelatedMemory(root: string): Promise<RelatedMemory | null> {

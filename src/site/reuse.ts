@@ -66,11 +66,11 @@ function statOrNull(file: string): Stats | null {
 }
 
 /** Planned files whose inputs are unchanged and whose previous output is still intact. */
-export async function reusableFiles(
+export function reusableFiles(
   plan: ReadonlyMap<string, string>,
   previous: SiteManifest | null,
   outDir: string,
-): Promise<Set<string>> {
+): Set<string> {
   const reusable = new Set<string>();
   if (!previous) return reusable;
   // Synchronous: a stat answered from the kernel's cache takes a few microseconds, and through
