@@ -10,6 +10,14 @@ export {
   extractMentions,
   findMentions,
 } from "./analyze.ts";
+export {
+  type ArticleTrace,
+  type KnowledgeChange,
+  knowledgeChange,
+  matchingText,
+  mayAffect,
+  NO_CHANGE,
+} from "./change.ts";
 export { dateFlag, estimatePeriod, formatDay, type RoleConstraint } from "./dates.ts";
 export { KNOWLEDGE_FILES, loadKnowledgeBase } from "./load.ts";
 export { PhraseIndex } from "./matcher.ts";

@@ -67,6 +67,11 @@ export class TitleIndex {
     }
   }
 
+  /** The titles a person's roles answer to, as one string: equal strings, equal answers. */
+  rolesKey(personId: string): string {
+    return JSON.stringify([...(this.cores.get(personId) ?? [])]);
+  }
+
   /** "US Secretary of State" → "secretary"; "Afghan President" → "president"; "" when nothing is left. */
   core(phrase: string): string {
     const words = foldPhrase(phrase)
