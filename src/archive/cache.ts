@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Stats } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { deserialize, serialize } from "node:v8";
+import type { KnowledgeBase } from "../knowledge/index.ts";
 import type { MentionTable, PreparedArticle, StoredResult } from "./work.ts";
 
 /**
@@ -177,13 +178,51 @@ export async function readAnalysisCache(dir: string, pipeline: string): Promise<
 }
 
 /**
+ * Each entry's matching text (what a knowledge-base edit is checked against, see ArticleOutcome)
+ * lives beside the entries, in a file per shard of its own: only a build after such an edit reads
+ * them, and a 10,000-article cache holds 40 MB of them.
+ */
+const textsFile = (dir: string, shard: number) => path.join(dir, `${shard.toString(16)}.texts.v8`);
+
+async function readTextsShard(dir: string, shard: number): Promise<Map<string, Uint8Array>> {
+  try {
+    const stored = deserialize(await readFile(textsFile(dir, shard)));
+    return stored instanceof Map ? (stored as Map<string, Uint8Array>) : new Map();
+  } catch {
+    return new Map();
+  }
+}
+
+/** Every matching text the cache holds, by key; an entry without one is analysed again. */
+export async function readMatchingTexts(dir: string): Promise<Map<string, Uint8Array>> {
+  const texts = new Map<string, Uint8Array>();
+  for (let shard = 0; shard < SHARDS; shard++) {
+    for (const [key, text] of await readTextsShard(dir, shard)) texts.set(key, text);
+  }
+  return texts;
+}
+
+async function replaceFile(file: string, bytes: Uint8Array): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
  * Writes the files holding a changed, added or dropped key, each beside its old self and renamed,
- * so an interrupted build leaves old files or none, never half of one.
+ * so an interrupted build leaves old files or none, never half of one. `texts` holds the matching
+ * texts of the articles this build analysed; the others' come from the shard's previous file.
  */
 export async function writeAnalysisCache(
   dir: string,
   cache: AnalysisCache,
   changedKeys: Iterable<string>,
+  texts: ReadonlyMap<string, Uint8Array>,
 ): Promise<void> {
   const dirty = new Set<number>();
   for (const key of changedKeys) dirty.add(shardOfKey(key));
@@ -191,14 +230,56 @@ export async function writeAnalysisCache(
   await mkdir(dir, { recursive: true });
   for (const shard of [...dirty].sort((a, b) => a - b)) {
     const entries = new Map([...cache.entries].filter(([key]) => shardOfKey(key) === shard));
-    const file = shardFile(dir, shard);
-    const temp = `${file}.${process.pid}.tmp`;
-    try {
-      await writeFile(temp, serialize({ pipeline: cache.pipeline, entries }));
-      await rename(temp, file);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
+    const kept = [...entries.keys()].some((key) => !texts.has(key))
+      ? await readTextsShard(dir, shard)
+      : new Map<string, Uint8Array>();
+    const shardTexts = new Map<string, Uint8Array>();
+    for (const key of entries.keys()) {
+      const text = texts.get(key) ?? kept.get(key);
+      if (text) shardTexts.set(key, text);
+    }
+    // Texts first: entries with no text beside them are only analysed again after an edit.
+    await replaceFile(textsFile(dir, shard), serialize(shardTexts));
+    await replaceFile(shardFile(dir, shard), serialize({ pipeline: cache.pipeline, entries }));
+  }
+}
+
+/**
+ * The knowledge base the cached analyses were made with, beside them under its digest: when it
+ * is edited, the next build compares the two to find which analyses the edit can reach.
+ */
+const knowledgeFile = (dir: string, digest: string) => path.join(dir, `knowledge-${digest}.v8`);
+
+/** The knowledge base of that digest, if a build kept it; null when missing or unreadable. */
+export async function readKnowledgeSnapshot(
+  dir: string,
+  digest: string,
+): Promise<KnowledgeBase | null> {
+  try {
+    const kb = deserialize(await readFile(knowledgeFile(dir, digest))) as Partial<KnowledgeBase>;
+    const lists = [kb.entities, kb.topics, kb.rejected];
+    return kb.digest === digest && lists.every(Array.isArray) ? (kb as KnowledgeBase) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Keeps the knowledge base the cache now holds analyses of, and no other. Written when missing or
+ * not the size it should be, so a damaged copy does not outlast the build after it.
+ */
+export async function writeKnowledgeSnapshot(dir: string, kb: KnowledgeBase): Promise<void> {
+  const file = knowledgeFile(dir, kb.digest);
+  const { entities, topics, rejected, digest } = kb;
+  const bytes = serialize({ entities, topics, rejected, digest });
+  const names = await readdir(dir).catch(() => [] as string[]);
+  if ((await stat(file).catch(() => null))?.size !== bytes.byteLength) {
+    await mkdir(dir, { recursive: true });
+    await replaceFile(file, bytes);
+  }
+  for (const name of names) {
+    if (/^knowledge-.*\.v8$/.test(name) && name !== path.basename(file)) {
+      await rm(path.join(dir, name), { force: true });
     }
   }
 }

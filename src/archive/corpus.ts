@@ -10,6 +10,9 @@ import {
   combineAnalyses,
   createAnalyzer,
   type KnowledgeBase,
+  type KnowledgeChange,
+  knowledgeChange,
+  mayAffect,
 } from "../knowledge/index.ts";
 import {
   type ContentProblem,
@@ -29,9 +32,12 @@ import {
   pipelineDigest,
   readAnalysisCache,
   readFileIndex,
+  readKnowledgeSnapshot,
+  readMatchingTexts,
   stampMatches,
   writeAnalysisCache,
   writeFileIndex,
+  writeKnowledgeSnapshot,
 } from "./cache.ts";
 import { eachLimited } from "./limited.ts";
 import { collectGarbage } from "./memory.ts";
@@ -67,6 +73,11 @@ export interface CorpusStats {
   files: number;
   /** Articles whose parse and analysis came from the cache. */
   cached: number;
+  /**
+   * Of those, analyses made with an earlier knowledge base and kept because its edit cannot
+   * reach them (see knowledge's `mayAffect`).
+   */
+  unaffected: number;
   /** Articles parsed and analysed again (new or changed bytes, or the knowledge base changed). */
   analysed: number;
   workers: number;
@@ -86,6 +97,9 @@ export interface LoadedCorpus extends CorpusAnalysis<StoredAnalysis> {
   problems: ContentProblem[];
   stats: CorpusStats;
 }
+
+/** An article taken from the cache: its matching text stays in the cache's files. */
+type CachedOutcome = Omit<Extract<ArticleOutcome, { ok: true }>, "matchingText">;
 
 /** The cache as the last load of a remembering process left it. */
 let remembered: { dir: string; cache: AnalysisCache } | null = null;
@@ -110,6 +124,44 @@ function analyzerFor(kb: KnowledgeBase): Analyzer {
     analyzers.set(kb, analyzer);
   }
   return analyzer;
+}
+
+const utf8 = new TextDecoder();
+
+/** What an edit of the knowledge base is checked against: the text, and what was found in it. */
+function traceOf(entry: CachedArticle, text: Uint8Array) {
+  const { analysis, discovery } = entry.result;
+  return {
+    text: utf8.decode(text),
+    ids: [
+      ...analysis.entities.map((e) => e.id),
+      ...analysis.discovered.map((d) => d.id),
+      ...discovery.proposed.map((d) => d.id),
+      ...analysis.topics.map((t) => t.id),
+    ],
+  };
+}
+
+/**
+ * For each earlier knowledge base the cache holds analyses of (there is one after any build),
+ * what changed since: none when its copy is missing, so those articles are analysed again.
+ */
+async function knowledgeChanges(
+  cache: AnalysisCache,
+  kb: KnowledgeBase,
+  dir: string,
+): Promise<Map<string, KnowledgeChange>> {
+  const earlier = new Set<string>();
+  for (const entry of cache.entries.values()) {
+    if (entry.kbDigest !== kb.digest) earlier.add(entry.kbDigest);
+  }
+  const changes = new Map<string, KnowledgeChange>();
+  for (const digest of earlier) {
+    const before = await readKnowledgeSnapshot(dir, digest);
+    const change = before ? knowledgeChange(before, kb) : null;
+    if (change && !change.everything) changes.set(digest, change);
+  }
+  return changes;
 }
 
 function workerCount(option: CorpusOptions["workers"], tasks: number): number {
@@ -151,7 +203,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const [cache, stamps] = await Promise.all([cacheRead, stampsRead]);
 
   const problems: ContentProblem[] = [];
-  const outcomes: (ArticleOutcome | null)[] = new Array(files.length).fill(null);
+  const outcomes: (ArticleOutcome | CachedOutcome | null)[] = new Array(files.length).fill(null);
   const hashes: (string | null)[] = new Array(files.length).fill(null);
   const digestsByIndex: (string | null)[] = new Array(files.length).fill(null);
   const exportsByIndex: (ExportDigests | null)[] = new Array(files.length).fill(null);
@@ -159,13 +211,26 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const stats: CorpusStats = {
     files: files.length,
     cached: 0,
+    unaffected: 0,
     analysed: 0,
     workers: 0,
     remembered: useCache && inMemory !== null,
   };
+  const changes = await knowledgeChanges(cache, kb, cacheDir);
+  const earlierTexts =
+    changes.size > 0 ? await readMatchingTexts(cacheDir) : new Map<string, Uint8Array>();
+  // Analyses kept through a knowledge-base edit: their entries are written again, with its digest.
+  const restamped = new Set<string>();
   const reuse = (index: number, hash: string): boolean => {
     const hit = cache.entries.get(hash);
-    if (hit?.kbDigest !== kb.digest) return false;
+    if (!hit) return false;
+    if (hit.kbDigest !== kb.digest) {
+      const change = changes.get(hit.kbDigest);
+      const text = earlierTexts.get(hash);
+      if (!change || !text || mayAffect(change, traceOf(hit, text))) return false;
+      restamped.add(hash);
+      stats.unaffected += 1;
+    }
     hashes[index] = hash;
     outcomes[index] = { ok: true, article: hit.article, result: hit.result };
     digestsByIndex[index] = hit.digest;
@@ -238,6 +303,8 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const results: [string, StoredResult][] = [];
   const byId = new Map<string, string>();
   const keep = new Map<string, CachedArticle>();
+  // Of the articles analysed now; the cache keeps the others' from before.
+  const texts = new Map<string, Uint8Array>();
   const digests = new Map<string, string>();
   const exportDigestsById = new Map<string, ExportDigests>();
   for (const [index, outcome] of outcomes.entries()) {
@@ -256,6 +323,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
       digest,
       exports: exported,
     });
+    if ("matchingText" in outcome) texts.set(hashes[index] as string, outcome.matchingText);
     const other = byId.get(outcome.article.id);
     if (other) {
       problems.push(duplicateIdProblem(rel, outcome.article.id, other));
@@ -274,7 +342,9 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   if (useCache) {
     const changed = new Set(pending.map(({ index }) => hashes[index] as string));
     for (const key of cache.entries.keys()) if (!keep.has(key)) changed.add(key);
-    await writeAnalysisCache(cacheDir, { pipeline, entries: keep }, changed);
+    for (const key of restamped) changed.add(key);
+    await writeAnalysisCache(cacheDir, { pipeline, entries: keep }, changed, texts);
+    await writeKnowledgeSnapshot(cacheDir, kb);
     if (options.remember) remembered = { dir: cacheDir, cache: { pipeline, entries: keep } };
     await writeFileIndex(
       cacheDir,

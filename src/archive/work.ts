@@ -7,6 +7,7 @@ import {
   type KnowledgeBase,
   type Mention,
   type MentionVia,
+  matchingText,
   mentionViaSchema,
 } from "../knowledge/index.ts";
 import { type Article, type ContentProblem, parseArticleSource } from "../records/index.ts";
@@ -163,7 +164,16 @@ export interface ArticleTask {
 }
 
 export type ArticleOutcome =
-  | { ok: true; article: Omit<PreparedArticle, "file">; result: StoredResult }
+  | {
+      ok: true;
+      article: Omit<PreparedArticle, "file">;
+      result: StoredResult;
+      /**
+       * The text a knowledge-base edit is checked against (see knowledge's `mayAffect`), as
+       * UTF-8: kept in the cache so an edit re-analyses only the articles it can reach.
+       */
+      matchingText: Uint8Array;
+    }
   | { ok: false; problems: ContentProblem[] };
 
 export function runArticleTask(task: ArticleTask, analyzer: Analyzer): ArticleOutcome {
@@ -175,6 +185,7 @@ export function runArticleTask(task: ArticleTask, analyzer: Analyzer): ArticleOu
     ok: true,
     article: prepareArticle(article, result.analysis),
     result: storedResult(result),
+    matchingText: utf8.encode(matchingText(article.text)),
   };
 }
 

@@ -423,7 +423,13 @@ function archiveCounts(archive: Archive) {
 }
 
 function describeCorpus(stats: CorpusStats): string {
-  const reused = `${stats.cached} of ${stats.files} articles from the cache${stats.remembered ? " (held in memory)" : ""}`;
+  const notes = [
+    ...(stats.remembered ? ["held in memory"] : []),
+    ...(stats.unaffected > 0
+      ? [`${stats.unaffected} out of reach of the knowledge-base edit`]
+      : []),
+  ];
+  const reused = `${stats.cached} of ${stats.files} articles from the cache${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
   if (stats.analysed === 0) return reused;
   const threads = stats.workers > 0 ? ` in ${stats.workers} worker threads` : "";
   return `${reused}, ${stats.analysed} parsed and analysed${threads}`;

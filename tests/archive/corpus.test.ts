@@ -13,6 +13,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  analysisCacheDir,
+  pipelineDigest,
+  readAnalysisCache,
+  readMatchingTexts,
+  writeAnalysisCache,
+} from "../../src/archive/cache.ts";
+import {
   type LoadedCorpus,
   loadCorpus,
   prepareArticle,
@@ -86,8 +93,33 @@ describe("loading the corpus through the cache", () => {
     expect(results(after)).toEqual(results(await load({ cache: false })));
   });
 
-  it("analyses every article again when the knowledge base changes", async () => {
+  it("analyses again only the articles a knowledge-base edit can reach", async () => {
     await load();
+    // "Thanksgiving" is in the text of one of the five articles; the knowledge base lacks it.
+    await appendFile(
+      path.join(root, "content", "knowledge", "entities.yaml"),
+      "  - id: zz-test-holiday\n    name: Zz Test Holiday\n    kind: place\n    aliases: [Thanksgiving]\n",
+    );
+    const after = await load();
+    expect(after.stats).toMatchObject({ cached: 4, unaffected: 4, analysed: 1 });
+    const fresh = await load({ cache: false });
+    expect(results(after)).toEqual(results(fresh));
+    // Kept analyses keep their digests, which must be what analysing again gives.
+    expect(after.digests).toEqual(fresh.digests);
+    expect(after.exportDigests).toEqual(fresh.exportDigests);
+    expect(
+      after.articles.filter((a) => a.mentionTable.entityIds.includes("zz-test-holiday")).length,
+    ).toBe(1);
+    // The kept entries now carry the new knowledge base: the next build takes all five as they are.
+    expect((await load()).stats).toMatchObject({ cached: 5, unaffected: 0, analysed: 0 });
+  });
+
+  it("analyses every article again when the earlier knowledge base was not kept", async () => {
+    await load();
+    const cacheDir = path.join(root, ".cache", "news-archive", "articles");
+    const kept = (await readdir(cacheDir)).filter((f) => f.startsWith("knowledge-"));
+    expect(kept).toHaveLength(1);
+    await rm(path.join(cacheDir, kept[0] as string));
     await appendFile(
       path.join(root, "content", "knowledge", "entities.yaml"),
       '  - id: zz-test-person\n    name: "Mohammad Hanif Atmar"\n    kind: person\n',
@@ -139,10 +171,17 @@ describe("loading the corpus through the cache", () => {
     for (const [file, mtime] of before)
       if ((await stat(path.join(cacheDir, file)).catch(() => null))?.mtimeMs !== mtime)
         rewritten.push(file);
-    // The old version's file loses it and the new version's file gains it: one or two files.
-    expect(rewritten.length).toBeGreaterThan(0);
-    expect(rewritten.length).toBeLessThanOrEqual(2);
-    expect(rewritten.length).toBeLessThan(before.size);
+    // The old version's file loses it and the new version's file gains it: one or two shards,
+    // each with the file of its matching texts; the knowledge base's copy stays as it was.
+    const shards = rewritten.filter((f) => /^[0-9a-f]\.v8$/.test(f));
+    expect(shards.length).toBeGreaterThan(0);
+    expect(shards.length).toBeLessThanOrEqual(2);
+    expect(rewritten.sort()).toEqual(
+      [...shards, ...shards.map((f) => f.replace(".v8", ".texts.v8"))].sort(),
+    );
+    expect(shards.length).toBeLessThan(
+      [...before.keys()].filter((f) => /^[0-9a-f]\.v8$/.test(f)).length,
+    );
   });
 
   it("reads only files whose size, times or inode changed since they were hashed", async () => {
@@ -193,5 +232,39 @@ describe("loading the corpus through the cache", () => {
       "content/articles/zz-broken.md ",
       "content/articles/zz-copy.md id",
     ]);
+  });
+});
+
+describe("the matching texts beside the cache", () => {
+  it("keeps each kept entry's text when its shard is written again for another entry", async () => {
+    const dir = path.join(root, "cache");
+    const { entries } = await (async () => {
+      await load();
+      return readAnalysisCache(analysisCacheDir(root), await pipelineDigest());
+    })();
+    const [first, second] = [...entries.entries()];
+    if (!first || !second) throw new Error("the fixture has fewer than two articles");
+    // Two keys of one shard (the first hex digit), as if two articles hashed there.
+    const keyA = `a${first[0].slice(1)}`;
+    const keyB = `a${second[0].slice(1)}`;
+    const cache = (keys: string[]) => ({
+      pipeline: "p",
+      entries: new Map(keys.map((key, i) => [key, i === 0 ? first[1] : second[1]])),
+    });
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    await writeAnalysisCache(
+      dir,
+      cache([keyA, keyB]),
+      [keyA, keyB],
+      new Map([
+        [keyA, bytes("text of A")],
+        [keyB, bytes("text of B")],
+      ]),
+    );
+    // B is analysed again; A's text comes from the shard's previous file.
+    await writeAnalysisCache(dir, cache([keyA, keyB]), [keyB], new Map([[keyB, bytes("B again")]]));
+    const texts = await readMatchingTexts(dir);
+    expect(new TextDecoder().decode(texts.get(keyA))).toBe("text of A");
+    expect(new TextDecoder().decode(texts.get(keyB))).toBe("B again");
   });
 });

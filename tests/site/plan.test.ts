@@ -53,7 +53,14 @@ function projectOf(count: number): Project {
     kb,
     archive,
     timings: {},
-    corpus: { files: count, cached: count, analysed: 0, workers: 0, remembered: false },
+    corpus: {
+      files: count,
+      cached: count,
+      unaffected: 0,
+      analysed: 0,
+      workers: 0,
+      remembered: false,
+    },
     articleDigests: digests,
     exportDigests: new Map(articles.map((a) => [a.id, { record: a.id, mentions: a.id }])),
   };
