@@ -118,15 +118,22 @@ export function planOutputs(
     page.number === 1 ? items : sliceFor(items, page, size);
   const search = new Map<string, string>();
 
+  // What an article's indexed part shows of an entity: its name and kind, as search filters.
+  const entityFilter = (id: string) => {
+    const e = archive.entityById.get(id);
+    return e ? `${e.id}|${e.name}|${e.kind}` : "missing";
+  };
   for (const id of pages.articles) {
     const a = archive.articleById.get(id);
     if (!a) continue;
-    const shows = [
-      article(id),
-      ...a.analysis.entities.map((e) => entityCard(e.id)),
-      ...[...a.analysis.topics.map((t) => t.id), ...a.topics].map(topicLink),
-    ];
-    search.set(outputFile(routes.article(id)), hash([site, ...shows]));
+    const topics = [...a.analysis.topics.map((t) => t.id), ...a.topics].map(topicLink);
+    // Search reads the article and its filters; an entity's description, aliases or roles, which
+    // only its links and the facts beside the article show, leave the article's shard as it was.
+    search.set(
+      outputFile(routes.article(id)),
+      hash([site, article(id), ...a.analysis.entities.map((e) => entityFilter(e.id)), ...topics]),
+    );
+    const shows = [article(id), ...a.analysis.entities.map((e) => entityCard(e.id)), ...topics];
     plan.set(
       outputFile(routes.article(id)),
       hash([
