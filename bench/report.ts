@@ -50,6 +50,7 @@ export const REBUILDS = [
   { key: "rebuildNoChange", label: "nothing changed" },
   { key: "rebuildOneArticle", label: "one article changed" },
   { key: "rebuildMention", label: "one article gains a mention" },
+  { key: "rebuildKnowledge", label: "a detected entity joins the knowledge base" },
 ] as const;
 
 export const STAGE_ROWS: { key: string; label: string }[] = [

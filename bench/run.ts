@@ -1,5 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { appendFile, cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -231,6 +241,19 @@ async function benchSize(count: number): Promise<SizeResult> {
       rebuildOneArticle: () =>
         appendToArticle(0, "\nThe correspondent added one more sentence after publication.\n"),
       rebuildMention: () => appendToArticle(1, "\nJens Stoltenberg was not there.\n"),
+      // What `news-archive review promote` writes: the first detected entity joins the knowledge
+      // base under its id and name, and every article the edit can reach is analysed again.
+      rebuildKnowledge: async () => {
+        const exported = JSON.parse(
+          await readFile(path.join(dist, "data", "entities.json"), "utf8"),
+        ) as { entities: { id: string; name: string; kind: string; discovered: boolean }[] };
+        const detected = exported.entities.find((e) => e.discovered);
+        if (!detected) return;
+        await appendFile(
+          path.join(root, "content", "knowledge", "entities.yaml"),
+          `  - id: ${detected.id}\n    name: ${JSON.stringify(detected.name)}\n    kind: ${detected.kind}\n`,
+        );
+      },
     };
     for (const { key, label } of REBUILDS) {
       const edit = edits[key];
