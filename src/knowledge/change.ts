@@ -17,8 +17,9 @@ export interface KnowledgeChange {
   /** The edit may touch any article (entities reordered, which decides ties): analyse all. */
   everything: boolean;
   /**
-   * Entities and topics added, removed or edited (a person also when the titles their roles
-   * answer to changed), and the entities a changed topic's rules name.
+   * Entities added or removed or whose name, kind or roles changed (a person also when the titles
+   * their roles answer to changed), topics added, removed or edited, and the entities a changed
+   * topic's rules name: every article that found one of them is reached.
    */
   ids: ReadonlySet<string>;
   /**
@@ -105,10 +106,16 @@ export function knowledgeChange(before: KnowledgeBase, after: KnowledgeBase): Kn
   const entitiesBefore = byId(before.entities);
   const entitiesAfter = byId(after.entities);
   const changedEntity = (id: string) => {
-    ids.add(id);
     phrases.push(id.replaceAll("-", " "));
-    for (const version of [entitiesBefore.get(id), entitiesAfter.get(id)]) {
-      if (version) phrases.push(...phrasesOfEntity(version));
+    const versions = [entitiesBefore.get(id), entitiesAfter.get(id)];
+    for (const version of versions) if (version) phrases.push(...phrasesOfEntity(version));
+    const [old, now] = versions;
+    // Its name, kind and roles are read wherever it is found (the name words a near miss starts
+    // with, the titles and dates its roles give): every article naming it is reached. Its other
+    // phrases only where they are written, which the phrases above cover.
+    const wherever = (e: Entity) => [e.name, e.kind, e.roles];
+    if (!old || !now || JSON.stringify(wherever(old)) !== JSON.stringify(wherever(now))) {
+      ids.add(id);
     }
   };
   const readPart = ({ description: _, ...read }: Entity) => read;
@@ -124,7 +131,7 @@ export function knowledgeChange(before: KnowledgeBase, after: KnowledgeBase): Kn
       entitiesBefore.has(entity.id) &&
       indexBefore.titles.rolesKey(entity.id) !== indexAfter.titles.rolesKey(entity.id)
     ) {
-      changedEntity(entity.id);
+      ids.add(entity.id);
     }
   }
   const personWords: string[] = [];

@@ -299,7 +299,7 @@ describe("which articles a knowledge-base edit can touch", () => {
           expect(analyzeArticle(sample, analyzer)).toEqual(sample.result);
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 400 },
     );
     // Not a vacuous pass: most articles are out of reach of most edits.
     expect(kept / checked).toBeGreaterThan(0.3);
@@ -395,6 +395,16 @@ describe("edits that reach an article without touching anything it names", () =>
     expect(discoveredIn(rejecting, GOVERNOR)).not.toContain("daud-shah-saba");
     expectReached(kb, rejecting, { text: GOVERNOR, date: "2021-08-16" });
     expectReached(rejecting, kb, { text: GOVERNOR, date: "2021-08-16" });
+  });
+
+  it("renames a person an article finds only as a near miss, whose name its dating quotes", () => {
+    // "Bidden" is Joe Biden misspelt; the undated article's estimate names him in full.
+    const text = "The Bidden administration announced the withdrawal.";
+    const after = edited((c) => {
+      const person = c.entities.find((e) => e.id === "joe-biden") as Entity;
+      person.name = "Joseph R. Biden";
+    });
+    expectReached(kb, after, { text, date: null });
   });
 
   it("adds a place whose name a role's title then drops (Representative for Special Representative)", () => {
