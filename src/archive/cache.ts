@@ -18,6 +18,8 @@ export interface CachedArticle {
   /** Hash of `article` and `result` together: pages made from them change only when it does. */
   digest: string;
   exports: ExportDigests;
+  /** Hash of what search indexes of the article's page (see searchDigest). */
+  search: string;
 }
 
 /**
@@ -136,6 +138,27 @@ export function exportDigests(
     record: digestOf(JSON.stringify([record, result.analysis])),
     mentions: digestOf(...mentionTableParts(mentionTable)),
   };
+}
+
+/**
+ * Hash of what the indexed part of an article's page shows of it: its record, body, dates and
+ * estimate, and which entities and topics it names (the plan adds their names), not its mention
+ * table, counts or evidence, which only the facts beside it show. A detected entity joining the
+ * knowledge base under the same name re-analyses the articles naming it, which then keep this.
+ */
+export function searchDigest(article: Omit<PreparedArticle, "file">, result: StoredResult): string {
+  const { body, mentionTable: _, sentences: __, ...record } = article;
+  const { estimatedPeriod, dateFlag, entities, topics } = result.analysis;
+  return digestOf(
+    JSON.stringify([
+      record,
+      estimatedPeriod,
+      dateFlag,
+      entities.map((e) => e.id),
+      topics.map((t) => t.id),
+    ]),
+    body,
+  );
 }
 
 /** The cache folder of a project; outside content/, and ignored by git. */

@@ -34,6 +34,7 @@ import {
   readFileIndex,
   readKnowledgeSnapshot,
   readMatchingTexts,
+  searchDigest,
   stampMatches,
   writeAnalysisCache,
   writeFileIndex,
@@ -94,6 +95,8 @@ export interface LoadedCorpus extends CorpusAnalysis<StoredAnalysis> {
   digests: Map<string, string>;
   /** Per article id, hashes of what the data exports show of it. */
   exportDigests: Map<string, ExportDigests>;
+  /** Per article id, a hash of what search indexes of its page, and its file path. */
+  searchDigests: Map<string, string>;
   problems: ContentProblem[];
   stats: CorpusStats;
 }
@@ -207,6 +210,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const hashes: (string | null)[] = new Array(files.length).fill(null);
   const digestsByIndex: (string | null)[] = new Array(files.length).fill(null);
   const exportsByIndex: (ExportDigests | null)[] = new Array(files.length).fill(null);
+  const searchByIndex: (string | null)[] = new Array(files.length).fill(null);
   const pending: { index: number; task: ArticleTask }[] = [];
   const stats: CorpusStats = {
     files: files.length,
@@ -221,6 +225,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     changes.size > 0 ? await readMatchingTexts(cacheDir) : new Map<string, Uint8Array>();
   // Analyses kept through a knowledge-base edit: their entries are written again, with its digest.
   const restamped = new Set<string>();
+  const taken = new Set<string>();
   const reuse = (index: number, hash: string): boolean => {
     const hit = cache.entries.get(hash);
     if (!hit) return false;
@@ -235,6 +240,8 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     outcomes[index] = { ok: true, article: hit.article, result: hit.result };
     digestsByIndex[index] = hit.digest;
     exportsByIndex[index] = hit.exports;
+    searchByIndex[index] = hit.search;
+    taken.add(hash);
     stats.cached += 1;
     return true;
   };
@@ -256,6 +263,10 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     // A knowledge-base change re-parses too: the cache keeps no Markdown to analyse again.
     pending.push({ index, task: { rel: rels[index] as string, bytes } });
   });
+  // Entries not taken are garbage from here on: dropped before the analysis starts, so a build
+  // after a knowledge-base edit does not hold the old analyses and the new ones at once.
+  const cachedKeys = [...cache.entries.keys()];
+  for (const key of cachedKeys) if (!taken.has(key)) cache.entries.delete(key);
   // Tasks in file order, as before reading was concurrent: results and problems keep that order.
   pending.sort((a, b) => a.index - b.index);
   stats.analysed = pending.length;
@@ -307,6 +318,9 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const texts = new Map<string, Uint8Array>();
   const digests = new Map<string, string>();
   const exportDigestsById = new Map<string, ExportDigests>();
+  const searchDigests = new Map<string, string>();
+  const withPath = (hash: string, rel: string) =>
+    createHash("sha256").update(`${hash}\0${rel}`).digest("hex").slice(0, 32);
   for (const [index, outcome] of outcomes.entries()) {
     if (!outcome) continue;
     const rel = rels[index] as string;
@@ -316,12 +330,14 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     }
     const digest = digestsByIndex[index] ?? outcomeDigest(outcome.article, outcome.result);
     const exported = exportsByIndex[index] ?? exportDigests(outcome.article, outcome.result);
+    const searched = searchByIndex[index] ?? searchDigest(outcome.article, outcome.result);
     keep.set(hashes[index] as string, {
       article: outcome.article,
       kbDigest: kb.digest,
       result: outcome.result,
       digest,
       exports: exported,
+      search: searched,
     });
     if ("matchingText" in outcome) texts.set(hashes[index] as string, outcome.matchingText);
     const other = byId.get(outcome.article.id);
@@ -331,17 +347,16 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     }
     byId.set(outcome.article.id, rel);
     articles.push({ ...outcome.article, file: rel });
-    digests.set(
-      outcome.article.id,
-      createHash("sha256").update(`${digest}\0${rel}`).digest("hex").slice(0, 32),
-    );
+    // The file's path shows on the article's page ("Imported from …").
+    digests.set(outcome.article.id, withPath(digest, rel));
+    searchDigests.set(outcome.article.id, withPath(searched, rel));
     exportDigestsById.set(outcome.article.id, exported);
     results.push([outcome.article.id, outcome.result]);
   }
   // Only what this build read is kept, so deleted and edited-away versions do not pile up.
   if (useCache) {
     const changed = new Set(pending.map(({ index }) => hashes[index] as string));
-    for (const key of cache.entries.keys()) if (!keep.has(key)) changed.add(key);
+    for (const key of cachedKeys) if (!keep.has(key)) changed.add(key);
     for (const key of restamped) changed.add(key);
     await writeAnalysisCache(cacheDir, { pipeline, entries: keep }, changed, texts);
     await writeKnowledgeSnapshot(cacheDir, kb);
@@ -360,6 +375,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     articles,
     digests,
     exportDigests: exportDigestsById,
+    searchDigests,
     problems,
     stats,
     ...combineAnalyses(results),

@@ -131,7 +131,12 @@ export function planOutputs(
     // only its links and the facts beside the article show, leave the article's shard as it was.
     search.set(
       outputFile(routes.article(id)),
-      hash([site, article(id), ...a.analysis.entities.map((e) => entityFilter(e.id)), ...topics]),
+      hash([
+        site,
+        project.searchDigests.get(id) ?? "missing",
+        ...a.analysis.entities.map((e) => entityFilter(e.id)),
+        ...topics,
+      ]),
     );
     const shows = [article(id), ...a.analysis.entities.map((e) => entityCard(e.id)), ...topics];
     plan.set(

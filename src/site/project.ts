@@ -32,6 +32,8 @@ export interface Project {
   articleDigests: ReadonlyMap<string, string>;
   /** Per article id, hashes of what the data exports show of it. */
   exportDigests: ReadonlyMap<string, ExportDigests>;
+  /** Per article id, the hash of what search indexes of its page. */
+  searchDigests: ReadonlyMap<string, string>;
 }
 
 let projectRoot = process.cwd();
@@ -177,7 +179,7 @@ async function load(root: string): Promise<Project> {
   else report((await loadArticles(articlesDir, root)).problems);
   if (kb && corpus) report(await checkTopicReferences(corpus.articles, kb, root));
   if (problems.length > 0 || !config || !kb || !corpus) throw new ContentError(problems);
-  const { articles, analyses, discovered, stats, digests, exportDigests } = corpus;
+  const { articles, analyses, discovered, stats, digests, exportDigests, searchDigests } = corpus;
   const relatedFrom =
     corpusOptions.remember && remembered?.root === root
       ? remembered.related
@@ -196,6 +198,7 @@ async function load(root: string): Promise<Project> {
     corpus: stats,
     articleDigests: digests,
     exportDigests,
+    searchDigests,
   };
   return loaded;
 }

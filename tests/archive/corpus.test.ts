@@ -17,6 +17,7 @@ import {
   pipelineDigest,
   readAnalysisCache,
   readMatchingTexts,
+  searchDigest,
   writeAnalysisCache,
 } from "../../src/archive/cache.ts";
 import {
@@ -266,5 +267,44 @@ describe("the matching texts beside the cache", () => {
     const texts = await readMatchingTexts(dir);
     expect(new TextDecoder().decode(texts.get(keyA))).toBe("text of A");
     expect(new TextDecoder().decode(texts.get(keyB))).toBe("B again");
+  });
+});
+
+describe("the hash of what search indexes of an article", () => {
+  it("follows the page's indexed text and ignores what only the facts beside it show", async () => {
+    const corpus = await load();
+    const { file: _, ...article } = corpus.articles[0] as (typeof corpus.articles)[number];
+    const analysis = corpus.analyses.get(article.id);
+    if (!analysis) throw new Error("no analysis");
+    const digestWith = (changes: Partial<typeof analysis>, articleChanges = {}) =>
+      searchDigest(
+        { ...article, ...articleChanges },
+        { analysis: { ...analysis, ...changes }, discovery: { proposed: [], mentions: [] } },
+      );
+    const base = digestWith({});
+    // Shown in the indexed part: dates and their estimate, the title, the body, what it names.
+    expect(
+      digestWith({ estimatedPeriod: { from: "2001-01-01", to: "2002-01-01", basis: [] } }),
+    ).not.toBe(base);
+    expect(digestWith({ dateFlag: "The header date contradicts the text." })).not.toBe(base);
+    expect(digestWith({}, { title: "Another title" })).not.toBe(base);
+    expect(digestWith({}, { body: new TextEncoder().encode("<p>Other</p>") })).not.toBe(base);
+    expect(digestWith({ entities: analysis.entities.slice(1) })).not.toBe(base);
+    expect(analysis.topics.length).toBeGreaterThan(0);
+    expect(digestWith({ topics: [] })).not.toBe(base);
+    // Beside it only: mention counts, detected or not, topic scores; the mention table.
+    expect(
+      digestWith({
+        entities: analysis.entities.map((e) => ({
+          ...e,
+          mentions: e.mentions + 1,
+          discovered: !e.discovered,
+        })),
+        topics: analysis.topics.map((t) => ({ ...t, score: t.score + 1, evidence: [] })),
+      }),
+    ).toBe(base);
+    expect(
+      digestWith({}, { mentionTable: { entityIds: [], cells: new Int32Array(), surfaces: "" } }),
+    ).toBe(base);
   });
 });

@@ -202,6 +202,27 @@ describe("rebuilding after a change", () => {
         ),
     ],
     [
+      // What `review promote` writes. The article naming him is analysed again (he is no longer
+      // a detected entity there) but shows search the same text, so only his page's shard is
+      // indexed again.
+      "a detected entity joins the knowledge base",
+      () =>
+        appendFile(
+          knowledge("entities.yaml"),
+          "  - id: rahim-qaderi\n    name: Rahim Qaderi\n    kind: person\n",
+        ),
+    ],
+    [
+      // The undated article's estimate comes from this role: its indexed text changes with it.
+      "a role's dates change",
+      () =>
+        replaceIn(
+          knowledge("entities.yaml"),
+          "        from: 2021-01-20\n",
+          "        from: 2021-01-21\n",
+        ),
+    ],
+    [
       "a person gains an alias that an article uses",
       () =>
         replaceIn(
@@ -262,7 +283,11 @@ describe("rebuilding after a change", () => {
         expect(linked.some((f) => f.includes("wire-undated-plain"))).toBe(false);
         expect(linked.filter((f) => f.includes("/articles/")).length).toBeGreaterThan(0);
       }
-      if (name.includes("text gains") || name.includes("description changes")) {
+      if (
+        name.includes("text gains") ||
+        name.includes("description changes") ||
+        name.includes("joins the knowledge base")
+      ) {
         // Only the changed page's shard is indexed again: the entity pages an article counts
         // towards show new counts, which search leaves out; the articles naming an entity show
         // its name and kind to search, not its description.
