@@ -3,9 +3,11 @@ import { type Stats, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
+import { inflateRawSync } from "node:zlib";
 import { Piscina } from "piscina";
 import {
   type Analyzer,
+  type ArticleTrace,
   type CorpusAnalysis,
   combineAnalyses,
   createAnalyzer,
@@ -131,11 +133,21 @@ function analyzerFor(kb: KnowledgeBase): Analyzer {
 
 const utf8 = new TextDecoder();
 
-/** What an edit of the knowledge base is checked against: the text, and what was found in it. */
-function traceOf(entry: CachedArticle, text: Uint8Array) {
+/**
+ * What an edit of the knowledge base is checked against: the text, and what was found in it;
+ * null without a readable text, and the article is analysed again.
+ */
+function traceOf(entry: CachedArticle, stored: Uint8Array | undefined): ArticleTrace | null {
+  let text: string;
+  try {
+    if (!stored) return null;
+    text = utf8.decode(inflateRawSync(stored));
+  } catch {
+    return null;
+  }
   const { analysis, discovery } = entry.result;
   return {
-    text: utf8.decode(text),
+    text,
     ids: [
       ...analysis.entities.map((e) => e.id),
       ...analysis.discovered.map((d) => d.id),
@@ -231,8 +243,8 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     if (!hit) return false;
     if (hit.kbDigest !== kb.digest) {
       const change = changes.get(hit.kbDigest);
-      const text = earlierTexts.get(hash);
-      if (!change || !text || mayAffect(change, traceOf(hit, text))) return false;
+      const trace = traceOf(hit, earlierTexts.get(hash));
+      if (!change || !trace || mayAffect(change, trace)) return false;
       restamped.add(hash);
       stats.unaffected += 1;
     }
@@ -267,6 +279,11 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   // after a knowledge-base edit does not hold the old analyses and the new ones at once.
   const cachedKeys = [...cache.entries.keys()];
   for (const key of cachedKeys) if (!taken.has(key)) cache.entries.delete(key);
+  if (changes.size > 0) {
+    // So are the texts the edit was checked against, and the copies checking made of them.
+    earlierTexts.clear();
+    collectGarbage();
+  }
   // Tasks in file order, as before reading was concurrent: results and problems keep that order.
   pending.sort((a, b) => a.index - b.index);
   stats.analysed = pending.length;

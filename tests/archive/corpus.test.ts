@@ -11,6 +11,7 @@ import {
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { serialize } from "node:v8";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   analysisCacheDir,
@@ -113,6 +114,31 @@ describe("loading the corpus through the cache", () => {
     ).toBe(1);
     // The kept entries now carry the new knowledge base: the next build takes all five as they are.
     expect((await load()).stats).toMatchObject({ cached: 5, unaffected: 0, analysed: 0 });
+  });
+
+  it("analyses again an article whose kept text is damaged, rather than failing", async () => {
+    await load();
+    const cacheDir = path.join(root, ".cache", "news-archive", "articles");
+    const texts = await readMatchingTexts(cacheDir);
+    const [damaged] = [...texts.keys()];
+    if (!damaged) throw new Error("no texts kept");
+    const file = path.join(cacheDir, `${damaged[0]}.texts.v8`);
+    const shard = [...texts].filter(([key]) => key[0] === damaged[0]);
+    const garbage = new TextEncoder().encode("not deflated");
+    await writeFile(
+      file,
+      serialize(new Map(shard.map(([key, text]) => [key, key === damaged ? garbage : text]))),
+    );
+    await appendFile(
+      path.join(root, "content", "knowledge", "entities.yaml"),
+      "  - id: zz-test-holiday\n    name: Zz Test Holiday\n    kind: place\n    aliases: [Thanksgiving]\n",
+    );
+    const after = await load();
+    // The article with the damaged text and the one the edit reaches (unless they are one).
+    expect(after.stats.analysed).toBeGreaterThanOrEqual(1);
+    expect(after.stats.analysed).toBeLessThanOrEqual(2);
+    expect(after.stats.unaffected).toBe(5 - after.stats.analysed);
+    expect(results(after)).toEqual(results(await load({ cache: false })));
   });
 
   it("analyses every article again when the earlier knowledge base was not kept", async () => {
