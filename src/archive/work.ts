@@ -187,7 +187,11 @@ export function runArticleTask(task: ArticleTask, analyzer: Analyzer): ArticleOu
     ok: true,
     article: prepareArticle(article, result.analysis),
     result: storedResult(result),
-    matchingText: deflateRawSync(utf8.encode(matchingText(article.text)), { level: 1 }),
+    // Copied out of zlib's 16 KB output chunk, which would otherwise travel with it to the main
+    // thread and into the cache: 160 MB instead of 12 at 10,000 articles.
+    matchingText: new Uint8Array(
+      deflateRawSync(utf8.encode(matchingText(article.text)), { level: 1 }),
+    ),
   };
 }
 

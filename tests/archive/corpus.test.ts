@@ -27,7 +27,8 @@ import {
   prepareArticle,
   unpackMentions,
 } from "../../src/archive/index.ts";
-import { analyzeCorpus, loadKnowledgeBase } from "../../src/knowledge/index.ts";
+import { runArticleTask } from "../../src/archive/work.ts";
+import { analyzeCorpus, createAnalyzer, loadKnowledgeBase } from "../../src/knowledge/index.ts";
 import { loadArticles } from "../../src/records/index.ts";
 
 const REPO = path.resolve(import.meta.dirname, "..", "..");
@@ -332,5 +333,22 @@ describe("the hash of what search indexes of an article", () => {
     expect(
       digestWith({}, { mentionTable: { entityIds: [], cells: new Int32Array(), surfaces: "" } }),
     ).toBe(base);
+  });
+});
+
+describe("an analysed article as it leaves its worker", () => {
+  it("holds byte arrays that own exactly their bytes, not views of larger buffers", async () => {
+    // A view is copied to the main thread (and into the cache) with its whole buffer: zlib's
+    // output chunk is 16 KB for a text of 3.
+    const file = path.join(root, "content", "articles", "002_6a68b51c29f6b919.md");
+    const outcome = runArticleTask(
+      { rel: "content/articles/002_6a68b51c29f6b919.md", bytes: await readFile(file) },
+      createAnalyzer(await kbOf()),
+    );
+    if (!outcome.ok) throw new Error("the article did not parse");
+    for (const bytes of [outcome.matchingText, outcome.article.body]) {
+      expect(bytes.byteLength).toBeGreaterThan(0);
+      expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
+    }
   });
 });
