@@ -1,5 +1,6 @@
 export { linkEntities } from "./body.ts";
 export { codeDigest, type ExportDigests } from "./cache.ts";
+export { reviewCandidates } from "./candidates.ts";
 export { type CorpusOptions, type CorpusStats, type LoadedCorpus, loadCorpus } from "./corpus.ts";
 export { eachLimited } from "./limited.ts";
 export { collectGarbage } from "./memory.ts";
@@ -8,7 +9,6 @@ export {
   type PreparedArticle,
   prepareArticle,
   type StoredAnalysis,
-  sentenceAround,
   unpackMentions,
 } from "./work.ts";
 

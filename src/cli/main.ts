@@ -129,7 +129,10 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
       }
       case "review": {
         const { review } = await import("../knowledge/review.ts");
-        return await review(rest, { root });
+        const { reviewCandidates } = await import("../archive/index.ts");
+        const { stderrProgress } = await import("../site/progress.ts");
+        const progress = stderrProgress()("articles");
+        return await review(rest, { root, candidates: () => reviewCandidates(root, progress) });
       }
       case "eval": {
         const { runEval } = await import("../eval/index.ts");

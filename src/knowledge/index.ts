@@ -21,6 +21,7 @@ export {
 export { dateFlag, estimatePeriod, formatDay, type RoleConstraint } from "./dates.ts";
 export { KNOWLEDGE_FILES, loadKnowledgeBase } from "./load.ts";
 export { PhraseIndex } from "./matcher.ts";
+export { byReviewOrder, type ReviewCandidate } from "./review.ts";
 export type {
   ArticleAnalysis,
   ArticleEntity,
@@ -41,3 +42,4 @@ export {
   rejectedFileSchema,
   topicsFileSchema,
 } from "./schema.ts";
+export { sentenceAround } from "./text.ts";

@@ -5,6 +5,7 @@ import { isMap, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } fro
 import { ContentError, type EntityKind, entityKindSchema, loadArticles } from "../records/index.ts";
 import { analyzeCorpus } from "./analyze.ts";
 import { KNOWLEDGE_FILES, loadKnowledgeBase } from "./load.ts";
+import { sentenceAround } from "./text.ts";
 
 /**
  * `news-archive review`: what discovery found, and the editor's decisions about it. Decisions are
@@ -12,16 +13,27 @@ import { KNOWLEDGE_FILES, loadKnowledgeBase } from "./load.ts";
  * order and formatting survive, and each file is replaced atomically.
  */
 
-interface Candidate {
+/** An automatically detected entity, as the review lists it. */
+export interface ReviewCandidate {
   id: string;
   name: string;
   kind: EntityKind;
   articles: number;
   mentions: number;
+  /** The sentence of its first mention, and the article's id in brackets. */
   example: string;
 }
 
-async function candidates(root: string): Promise<Candidate[]> {
+/** Most articles first, then most mentions, then by id. */
+export function byReviewOrder(a: ReviewCandidate, b: ReviewCandidate): number {
+  return b.articles - a.articles || b.mentions - a.mentions || a.id.localeCompare(b.id);
+}
+
+/**
+ * The candidates found by analysing every article here, without the build's cache: what a caller
+ * outside the CLI gets (the CLI passes candidates from the cache, see src/archive/candidates.ts).
+ */
+async function analysedCandidates(root: string): Promise<ReviewCandidate[]> {
   const kb = await loadKnowledgeBase(path.join(root, "content", "knowledge"), root);
   const { articles, problems } = await loadArticles(path.join(root, "content", "articles"), root);
   if (problems.length > 0) throw new ContentError(problems);
@@ -36,16 +48,14 @@ async function candidates(root: string): Promise<Candidate[]> {
         if (found.length === 0) continue;
         count += 1;
         mentions += found.length;
+        // The sentence the entity's page quotes for the article (see prepareArticle).
         if (!example && found[0]) {
-          const stop = article.text.lastIndexOf(". ", found[0].start);
-          const start = stop < 0 ? 0 : stop + 2;
-          const end = article.text.indexOf(". ", found[0].end);
-          example = `${article.text.slice(start, end < 0 ? undefined : end + 1)} (${article.id})`;
+          example = `${sentenceAround(article.text, found[0].start)} (${article.id})`;
         }
       }
       return { ...d, articles: count, mentions, example };
     })
-    .sort((a, b) => b.articles - a.articles || b.mentions - a.mentions || a.id.localeCompare(b.id));
+    .sort(byReviewOrder);
 }
 
 async function editYaml(
@@ -86,7 +96,10 @@ news-archive review promote ID [--kind K]   add ID to the knowledge base as a cu
 news-archive review merge ID --into ENTITY  record ID's name as an alias of ENTITY
 news-archive review reject ID               never propose ID's name again`;
 
-export async function review(args: string[], options: { root: string }): Promise<number> {
+export async function review(
+  args: string[],
+  options: { root: string; candidates?: () => Promise<ReviewCandidate[]> },
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -98,7 +111,7 @@ export async function review(args: string[], options: { root: string }): Promise
   });
   const [action = "list", id] = positionals;
   const knowledge = path.join(options.root, "content", "knowledge");
-  const found = await candidates(options.root);
+  const found = await (options.candidates ?? (() => analysedCandidates(options.root)))();
   if (action === "list") {
     if (found.length === 0) {
       console.log("No automatically detected entities to review.");

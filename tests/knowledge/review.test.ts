@@ -1,6 +1,8 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { reviewCandidates } from "../../src/archive/index.ts";
+import { review } from "../../src/knowledge/review.ts";
 import { copyOfContent } from "../helpers/site.ts";
 
 /** `news-archive review` on a copy of the repository's content with one article naming new people. */
@@ -82,5 +84,33 @@ describe("news-archive review", () => {
     expect(rejected).toContain("# Names that automatic discovery must never propose again");
     expect(rejected).toContain("  - name: Jalina Porter\n    reason: not relevant\n");
     expect((await inRoot()).stdout).not.toContain("Jalina Porter");
+  });
+});
+
+describe("the review's candidates", () => {
+  it("are the same read through the build's cache as analysed here without it", async () => {
+    const printed = async (options: Parameters<typeof review>[1]) => {
+      const lines: string[] = [];
+      const log = vi.spyOn(console, "log").mockImplementation((line: string) => {
+        lines.push(line);
+      });
+      try {
+        expect(await review([], options)).toBe(0);
+      } finally {
+        log.mockRestore();
+      }
+      return lines;
+    };
+    // A second article naming her: the example is the first article's, in both.
+    await writeFile(
+      path.join(root, "content", "articles", "more-people.md"),
+      "---\nid: more-people\ntitle: Flights resume\ndate: 2021-08-30\n---\nThe last flight left at midnight, Jalina Porter told reporters.\n",
+    );
+    const analysed = await printed({ root });
+    expect(analysed.join("\n")).toContain("2 article(s)");
+    expect(analysed.join("\n")).toContain("Jalina Porter");
+    // Twice through the cache: filled by the first, read by the second.
+    expect(await printed({ root, candidates: () => reviewCandidates(root) })).toEqual(analysed);
+    expect(await printed({ root, candidates: () => reviewCandidates(root) })).toEqual(analysed);
   });
 });
