@@ -225,7 +225,11 @@ export async function readMatchingTexts(dir: string): Promise<Map<string, Uint8A
   return texts;
 }
 
-async function replaceFile(file: string, bytes: Uint8Array): Promise<void> {
+/**
+ * Writes `file` beside itself and renames it into place, so a reader or an interrupted build sees
+ * the old file or the new one, never half of one; a failed write leaves no temporary file.
+ */
+export async function replaceFile(file: string, bytes: Uint8Array | string): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
   try {
     await writeFile(temp, bytes);
@@ -370,7 +374,5 @@ export async function writeFileIndex(
   // Unchanged stamps leave the file alone: a rebuild after no edit writes nothing here.
   if (previous && JSON.stringify(Object.fromEntries(previous)) === text) return;
   await mkdir(dir, { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, text);
-  await rename(temp, file);
+  await replaceFile(file, text);
 }

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { byReviewOrder, loadKnowledgeBase, type ReviewCandidate } from "../knowledge/index.ts";
+import { loadKnowledgeBase, type ReviewCandidate } from "../knowledge/index.ts";
 import { ContentError } from "../records/index.ts";
 import { loadCorpus } from "./corpus.ts";
 import { unpackMentions } from "./work.ts";
@@ -33,5 +33,5 @@ export async function reviewCandidates(
       candidate.example ||= `${article.sentences[candidate.id] ?? ""} (${article.id})`;
     }
   }
-  return [...found.values()].sort(byReviewOrder);
+  return [...found.values()];
 }

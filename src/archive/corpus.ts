@@ -11,6 +11,7 @@ import {
   type CorpusAnalysis,
   combineAnalyses,
   createAnalyzer,
+  foundIds,
   type KnowledgeBase,
   type KnowledgeChange,
   knowledgeChange,
@@ -145,16 +146,7 @@ function traceOf(entry: CachedArticle, stored: Uint8Array | undefined): ArticleT
   } catch {
     return null;
   }
-  const { analysis, discovery } = entry.result;
-  return {
-    text,
-    ids: [
-      ...analysis.entities.map((e) => e.id),
-      ...analysis.discovered.map((d) => d.id),
-      ...discovery.proposed.map((d) => d.id),
-      ...analysis.topics.map((t) => t.id),
-    ],
-  };
+  return { text, ids: foundIds(entry.result) };
 }
 
 /**
@@ -220,9 +212,8 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const problems: ContentProblem[] = [];
   const outcomes: (ArticleOutcome | CachedOutcome | null)[] = new Array(files.length).fill(null);
   const hashes: (string | null)[] = new Array(files.length).fill(null);
-  const digestsByIndex: (string | null)[] = new Array(files.length).fill(null);
-  const exportsByIndex: (ExportDigests | null)[] = new Array(files.length).fill(null);
-  const searchByIndex: (string | null)[] = new Array(files.length).fill(null);
+  // The cache entry each article was taken from, whose digests it keeps.
+  const hits: (CachedArticle | null)[] = new Array(files.length).fill(null);
   const pending: { index: number; task: ArticleTask }[] = [];
   const stats: CorpusStats = {
     files: files.length,
@@ -237,7 +228,6 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     changes.size > 0 ? await readMatchingTexts(cacheDir) : new Map<string, Uint8Array>();
   // Analyses kept through a knowledge-base edit: their entries are written again, with its digest.
   const restamped = new Set<string>();
-  const taken = new Set<string>();
   const reuse = (index: number, hash: string): boolean => {
     const hit = cache.entries.get(hash);
     if (!hit) return false;
@@ -250,10 +240,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     }
     hashes[index] = hash;
     outcomes[index] = { ok: true, article: hit.article, result: hit.result };
-    digestsByIndex[index] = hit.digest;
-    exportsByIndex[index] = hit.exports;
-    searchByIndex[index] = hit.search;
-    taken.add(hash);
+    hits[index] = hit;
     stats.cached += 1;
     return true;
   };
@@ -277,6 +264,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   });
   // Entries not taken are garbage from here on: dropped before the analysis starts, so a build
   // after a knowledge-base edit does not hold the old analyses and the new ones at once.
+  const taken = new Set(hits.flatMap((hit, index) => (hit ? [hashes[index] as string] : [])));
   const cachedKeys = [...cache.entries.keys()];
   for (const key of cachedKeys) if (!taken.has(key)) cache.entries.delete(key);
   if (changes.size > 0) {
@@ -345,9 +333,10 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
       problems.push(...outcome.problems);
       continue;
     }
-    const digest = digestsByIndex[index] ?? outcomeDigest(outcome.article, outcome.result);
-    const exported = exportsByIndex[index] ?? exportDigests(outcome.article, outcome.result);
-    const searched = searchByIndex[index] ?? searchDigest(outcome.article, outcome.result);
+    const hit = hits[index];
+    const digest = hit?.digest ?? outcomeDigest(outcome.article, outcome.result);
+    const exported = hit?.exports ?? exportDigests(outcome.article, outcome.result);
+    const searched = hit?.search ?? searchDigest(outcome.article, outcome.result);
     keep.set(hashes[index] as string, {
       article: outcome.article,
       kbDigest: kb.digest,

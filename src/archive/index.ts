@@ -1,5 +1,5 @@
 export { linkEntities } from "./body.ts";
-export { codeDigest, type ExportDigests } from "./cache.ts";
+export { codeDigest, type ExportDigests, replaceFile } from "./cache.ts";
 export { reviewCandidates } from "./candidates.ts";
 export { type CorpusOptions, type CorpusStats, type LoadedCorpus, loadCorpus } from "./corpus.ts";
 export { eachLimited } from "./limited.ts";
@@ -9,6 +9,7 @@ export {
   type PreparedArticle,
   prepareArticle,
   type StoredAnalysis,
+  sentenceAround,
   unpackMentions,
 } from "./work.ts";
 

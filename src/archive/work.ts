@@ -10,7 +10,6 @@ import {
   type MentionVia,
   matchingText,
   mentionViaSchema,
-  sentenceAround,
 } from "../knowledge/index.ts";
 import { type Article, type ContentProblem, parseArticleSource } from "../records/index.ts";
 import { markedBodyHtml } from "./body.ts";
@@ -103,6 +102,23 @@ export interface StoredResult extends Omit<ArticleResult, "analysis"> {
 export function storedResult(result: ArticleResult): StoredResult {
   const { mentions: _, ...analysis } = result.analysis;
   return { ...result, analysis };
+}
+
+/** The sentence of `text` around offset `at`, trimmed to a readable length. */
+export function sentenceAround(text: string, at: number, maxLength = 320): string {
+  const before = text.slice(0, at);
+  let start = 0;
+  for (const boundary of before.matchAll(/[.!?]["”’)]?\s+|\n\n/g)) {
+    start = boundary.index + boundary[0].length;
+  }
+  const endMatch = /[.!?](?=["”’)]?(?:\s|$))|\n\n/.exec(text.slice(at));
+  let end = endMatch ? at + endMatch.index + 1 : text.length;
+  if (endMatch?.[0] === "\n\n") end -= 1;
+  if (end - start > maxLength) {
+    start = Math.max(start, at - maxLength / 2);
+    end = Math.min(end, start + maxLength);
+  }
+  return text.slice(start, end).replace(/\s+/g, " ").trim();
 }
 
 /**

@@ -88,9 +88,9 @@ function changedIds<T extends { id: string }>(
 function sameOrder(before: readonly Entity[], after: readonly Entity[]): boolean {
   const inAfter = new Set(after.map((e) => e.id));
   const inBefore = new Set(before.map((e) => e.id));
-  const kept = before.filter((e) => inAfter.has(e.id)).map((e) => e.id);
-  const now = after.filter((e) => inBefore.has(e.id)).map((e) => e.id);
-  return kept.length === now.length && kept.every((id, i) => id === now[i]);
+  const now = after.filter((e) => inBefore.has(e.id));
+  // Both lists hold the same ids, those the two versions share.
+  return before.filter((e) => inAfter.has(e.id)).every((e, i) => e.id === now[i]?.id);
 }
 
 const ownersKey = (owners: ReadonlySet<string> | undefined) =>
@@ -184,8 +184,24 @@ export function matchingText(text: string): string {
 export interface ArticleTrace {
   /** matchingText of the article's plain text. */
   text: string;
-  /** Every entity and topic its analysis found, proposed or mentioned. */
+  /** Every entity and topic its analysis found, proposed or mentioned (see foundIds). */
   ids: Iterable<string>;
+}
+
+/**
+ * The ids an article's analysis found: the entities it mentions (detected ones included), the
+ * names discovery proposed in it whether or not it kept them (a known id refuses a proposal),
+ * and its topics.
+ */
+export function foundIds(result: {
+  analysis: { entities: readonly { id: string }[]; topics: readonly { id: string }[] };
+  discovery: { proposed: readonly { id: string }[] };
+}): string[] {
+  return [
+    ...result.analysis.entities.map((e) => e.id),
+    ...result.discovery.proposed.map((d) => d.id),
+    ...result.analysis.topics.map((t) => t.id),
+  ];
 }
 
 /** Near-miss matching tries capitalised tokens of at least this many characters. */

@@ -12,6 +12,7 @@ export {
 } from "./analyze.ts";
 export {
   type ArticleTrace,
+  foundIds,
   type KnowledgeChange,
   knowledgeChange,
   matchingText,
@@ -21,7 +22,7 @@ export {
 export { dateFlag, estimatePeriod, formatDay, type RoleConstraint } from "./dates.ts";
 export { KNOWLEDGE_FILES, loadKnowledgeBase } from "./load.ts";
 export { PhraseIndex } from "./matcher.ts";
-export { byReviewOrder, type ReviewCandidate } from "./review.ts";
+export type { ReviewCandidate } from "./review.ts";
 export type {
   ArticleAnalysis,
   ArticleEntity,
@@ -42,4 +43,3 @@ export {
   rejectedFileSchema,
   topicsFileSchema,
 } from "./schema.ts";
-export { sentenceAround } from "./text.ts";

@@ -2,10 +2,8 @@ import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { isMap, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from "yaml";
-import { ContentError, type EntityKind, entityKindSchema, loadArticles } from "../records/index.ts";
-import { analyzeCorpus } from "./analyze.ts";
-import { KNOWLEDGE_FILES, loadKnowledgeBase } from "./load.ts";
-import { sentenceAround } from "./text.ts";
+import { type EntityKind, entityKindSchema } from "../records/index.ts";
+import { KNOWLEDGE_FILES } from "./load.ts";
 
 /**
  * `news-archive review`: what discovery found, and the editor's decisions about it. Decisions are
@@ -25,37 +23,8 @@ export interface ReviewCandidate {
 }
 
 /** Most articles first, then most mentions, then by id. */
-export function byReviewOrder(a: ReviewCandidate, b: ReviewCandidate): number {
+function byReviewOrder(a: ReviewCandidate, b: ReviewCandidate): number {
   return b.articles - a.articles || b.mentions - a.mentions || a.id.localeCompare(b.id);
-}
-
-/**
- * The candidates found by analysing every article here, without the build's cache: what a caller
- * outside the CLI gets (the CLI passes candidates from the cache, see src/archive/candidates.ts).
- */
-async function analysedCandidates(root: string): Promise<ReviewCandidate[]> {
-  const kb = await loadKnowledgeBase(path.join(root, "content", "knowledge"), root);
-  const { articles, problems } = await loadArticles(path.join(root, "content", "articles"), root);
-  if (problems.length > 0) throw new ContentError(problems);
-  const { analyses, discovered } = analyzeCorpus(articles, kb);
-  return discovered
-    .map((d) => {
-      let count = 0;
-      let mentions = 0;
-      let example = "";
-      for (const article of articles) {
-        const found = analyses.get(article.id)?.mentions.filter((m) => m.entityId === d.id) ?? [];
-        if (found.length === 0) continue;
-        count += 1;
-        mentions += found.length;
-        // The sentence the entity's page quotes for the article (see prepareArticle).
-        if (!example && found[0]) {
-          example = `${sentenceAround(article.text, found[0].start)} (${article.id})`;
-        }
-      }
-      return { ...d, articles: count, mentions, example };
-    })
-    .sort(byReviewOrder);
 }
 
 async function editYaml(
@@ -96,9 +65,13 @@ news-archive review promote ID [--kind K]   add ID to the knowledge base as a cu
 news-archive review merge ID --into ENTITY  record ID's name as an alias of ENTITY
 news-archive review reject ID               never propose ID's name again`;
 
+/**
+ * `candidates` finds what discovery detected: the CLI reads it through the build's article cache
+ * (src/archive/candidates.ts), which this stage cannot import.
+ */
 export async function review(
   args: string[],
-  options: { root: string; candidates?: () => Promise<ReviewCandidate[]> },
+  options: { root: string; candidates: () => Promise<ReviewCandidate[]> },
 ): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -111,7 +84,7 @@ export async function review(
   });
   const [action = "list", id] = positionals;
   const knowledge = path.join(options.root, "content", "knowledge");
-  const found = await (options.candidates ?? (() => analysedCandidates(options.root)))();
+  const found = (await options.candidates()).sort(byReviewOrder);
   if (action === "list") {
     if (found.length === 0) {
       console.log("No automatically detected entities to review.");

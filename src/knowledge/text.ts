@@ -83,20 +83,3 @@ export function isGluedAt(folded: string, start: number, end: number): boolean {
   const letter = /[\p{L}\p{N}]/u;
   return letter.test(folded[start - 1] ?? "") || letter.test(folded[end] ?? "");
 }
-
-/** The sentence of `text` around offset `at`, trimmed to a readable length. */
-export function sentenceAround(text: string, at: number, maxLength = 320): string {
-  const before = text.slice(0, at);
-  let start = 0;
-  for (const boundary of before.matchAll(/[.!?]["”’)]?\s+|\n\n/g)) {
-    start = boundary.index + boundary[0].length;
-  }
-  const endMatch = /[.!?](?=["”’)]?(?:\s|$))|\n\n/.exec(text.slice(at));
-  let end = endMatch ? at + endMatch.index + 1 : text.length;
-  if (endMatch?.[0] === "\n\n") end -= 1;
-  if (end - start > maxLength) {
-    start = Math.max(start, at - maxLength / 2);
-    end = Math.min(end, start + maxLength);
-  }
-  return text.slice(start, end).replace(/\s+/g, " ").trim();
-}

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { deserialize, serialize } from "node:v8";
 import {
@@ -11,6 +11,7 @@ import {
   isRelatedMemory,
   loadCorpus,
   type RelatedMemory,
+  replaceFile,
 } from "../archive/index.ts";
 import { type KnowledgeBase, loadKnowledgeBase } from "../knowledge/index.ts";
 import { ContentError, type ContentProblem, loadArticles } from "../records/index.ts";
@@ -94,13 +95,11 @@ export async function saveRelatedMemory(root: string): Promise<void> {
   const kept = remembered;
   if (kept?.root !== root || corpusOptions.cache === false) return;
   const file = relatedMemoryFile(root);
-  const temp = `${file}.${process.pid}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(temp, serialize({ code: await relatedCode(), memory: kept.related }));
-    await rename(temp, file);
+    await replaceFile(file, serialize({ code: await relatedCode(), memory: kept.related }));
   } catch {
-    await rm(temp, { force: true });
+    // The next build scores related articles afresh.
   }
 }
 

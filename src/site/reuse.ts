@@ -1,18 +1,8 @@
 import { createHash } from "node:crypto";
 import { type Stats, statSync } from "node:fs";
-import {
-  link,
-  mkdir,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  rmdir,
-  stat,
-  writeFile,
-} from "node:fs/promises";
+import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { eachLimited } from "../archive/index.ts";
+import { eachLimited, replaceFile } from "../archive/index.ts";
 
 /**
  * The record a build leaves of the site it wrote: for every planned file, the hash of its inputs
@@ -51,9 +41,7 @@ export async function readManifest(file: string): Promise<SiteManifest | null> {
 
 export async function writeManifest(file: string, manifest: SiteManifest): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(manifest));
-  await rename(temp, file);
+  await replaceFile(file, JSON.stringify(manifest));
 }
 
 /** A file's stat, or null when it cannot be had (gone, or a file where a folder was). */

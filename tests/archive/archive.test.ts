@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildArchive, CO_MENTIONS_KEPT, type RelatedMemory } from "../../src/archive/index.ts";
 import {
-  type ArticleAnalysis,
-  type KnowledgeBase,
-  type Mention,
+  buildArchive,
+  CO_MENTIONS_KEPT,
+  type RelatedMemory,
   sentenceAround,
-} from "../../src/knowledge/index.ts";
+} from "../../src/archive/index.ts";
+import type { ArticleAnalysis, KnowledgeBase, Mention } from "../../src/knowledge/index.ts";
 import type { Article } from "../../src/records/index.ts";
 
 function article(id: string, date: string | null, text: string): Article {

@@ -7,6 +7,7 @@ import {
   analyzeArticle,
   createAnalyzer,
   type Entity,
+  foundIds,
   type KnowledgeBase,
   knowledgeChange,
   loadKnowledgeBase,
@@ -85,11 +86,7 @@ beforeAll(async () => {
 
 const traceOf = (sample: Pick<Sample, "text" | "result">) => ({
   text: matchingText(sample.text),
-  ids: [
-    ...sample.result.analysis.entities.map((e) => e.id),
-    ...sample.result.discovery.proposed.map((d) => d.id),
-    ...sample.result.analysis.topics.map((t) => t.id),
-  ],
+  ids: foundIds(sample.result),
 });
 
 /** A copy of a knowledge base after `edit`, with a digest of its own. */
