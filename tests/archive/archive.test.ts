@@ -8,22 +8,10 @@ import {
 } from "../../src/archive/index.ts";
 import type { ArticleAnalysis, KnowledgeBase, Mention } from "../../src/knowledge/index.ts";
 import type { Article } from "../../src/records/index.ts";
+import { recordOf } from "../helpers/records.ts";
 
 function article(id: string, date: string | null, text: string): Article {
-  return {
-    id,
-    title: id,
-    date,
-    dateEvidence: date,
-    source: null,
-    dateline: null,
-    sourceTags: [],
-    sourceFile: `${id}.txt`,
-    topics: [],
-    file: `content/articles/${id}.md`,
-    markdown: text,
-    text,
-  };
+  return { ...recordOf(id, { date, dateEvidence: date }), markdown: text, text };
 }
 
 function mentionsOf(text: string, names: Record<string, string>): Mention[] {

@@ -9,6 +9,7 @@ import type {
 } from "../../src/knowledge/index.ts";
 import type { Article, EntityKind } from "../../src/records/index.ts";
 import type { SiteConfig } from "../../src/site/config.ts";
+import { recordOf } from "../helpers/records.ts";
 
 /**
  * A small synthetic corpus for the find-and-follow outputs: dated articles in two outlets' styles,
@@ -143,16 +144,14 @@ const discovered: DiscoveredEntity[] = [
 
 function toArticle(spec: Spec): Article {
   return {
-    id: spec.id,
-    title: spec.title,
-    date: spec.date,
-    dateEvidence: spec.date ? `Header: ${spec.date}` : null,
-    source: spec.source ?? null,
-    dateline: spec.dateline ?? null,
-    sourceTags: [],
-    sourceFile: `${spec.id}.txt`,
-    topics: spec.assigned ?? [],
-    file: `content/articles/${spec.id}.md`,
+    ...recordOf(spec.id, {
+      title: spec.title,
+      date: spec.date,
+      dateEvidence: spec.date ? `Header: ${spec.date}` : null,
+      source: spec.source ?? null,
+      dateline: spec.dateline ?? null,
+      topics: spec.assigned ?? [],
+    }),
     markdown: spec.text,
     text: spec.text,
   };

@@ -203,16 +203,7 @@ const editArbitrary = (): fc.Arbitrary<Edit> => {
         (c) => {
           const person = people(c)[n % people(c).length];
           const word = person?.name.split(" ").at(-1) ?? "Nobody";
-          c.entities.push({
-            id: `zz-near-${at}`,
-            name: `Someone ${misspelt(word, at)}`,
-            kind: "person",
-            description: "",
-            aliases: [],
-            misspellings: [],
-            descriptions: [],
-            roles: [],
-          });
+          c.entities.push(newEntity(`zz-near-${at}`, `Someone ${misspelt(word, at)}`, "person"));
         },
     ),
     fc.tuple(entity, phrase, day, fc.option(day)).map(

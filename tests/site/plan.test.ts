@@ -9,6 +9,7 @@ import { siteConfigSchema } from "../../src/site/config.ts";
 import { planOutputs } from "../../src/site/plan.ts";
 import type { Project } from "../../src/site/project.ts";
 import { kb } from "../discover/corpus.ts";
+import { recordOf } from "../helpers/records.ts";
 
 /**
  * The plan at the scale the README designs for: an entity named in every article of a large
@@ -22,16 +23,7 @@ function projectOf(count: number): Project {
     const id = `a${String(i).padStart(6, "0")}`;
     const day = String((i % 28) + 1).padStart(2, "0");
     articles.push({
-      id,
-      title: id,
-      date: `2020-02-${day}`,
-      dateEvidence: null,
-      source: null,
-      dateline: null,
-      sourceTags: [],
-      sourceFile: `${id}.txt`,
-      topics: [],
-      file: `content/articles/${id}.md`,
+      ...recordOf(id, { date: `2020-02-${day}` }),
       lead: "",
       body: new Uint8Array(0),
       sentences: {},
