@@ -96,6 +96,12 @@ export function planOutputs(
     }
     return digest;
   };
+  // What an article page shows of an entity it names (the facts aside, its links, its structured
+  // data): name, kind and whether it was detected; not its description, aliases or roles.
+  const entityMention = (id: string) => {
+    const e = archive.entityById.get(id);
+    return e ? `${e.id}|${e.name}|${e.kind}|${e.discovered}` : "missing";
+  };
   const entityFull = (e: ArchiveEntity) =>
     `${entityCard(e.id)}:${e.occurrences.length}:${e.mentionCount}`;
   const topicOwn = (t: ArchiveTopic) =>
@@ -128,7 +134,7 @@ export function planOutputs(
     if (!a) continue;
     const topics = [...a.analysis.topics.map((t) => t.id), ...a.topics].map(topicLink);
     // Search reads the article and its filters; an entity's description, aliases or roles, which
-    // only its links and the facts beside the article show, leave the article's shard as it was.
+    // the article's page does not show, leave the page and its shard as they were.
     search.set(
       outputFile(routes.article(id)),
       hash([
@@ -138,7 +144,7 @@ export function planOutputs(
         ...topics,
       ]),
     );
-    const shows = [article(id), ...a.analysis.entities.map((e) => entityCard(e.id)), ...topics];
+    const shows = [article(id), ...a.analysis.entities.map((e) => entityMention(e.id)), ...topics];
     plan.set(
       outputFile(routes.article(id)),
       hash([

@@ -10,12 +10,24 @@ const SCHEMA_TYPES = { person: "Person", organization: "Organization", place: "P
 export const entityNodeId = (config: SiteConfig, id: string) =>
   `${absoluteUrl(config, routes.entity(id))}#entity`;
 
-export function entityNode(config: SiteConfig, entity: ArchiveEntity) {
+/**
+ * An entity as other pages name it: enough to identify it, with `@id` pointing at the full node
+ * on its own page. Descriptions and alternate names stay there, so editing them in the knowledge
+ * base re-renders one page rather than every article naming the entity.
+ */
+export function entityReference(config: SiteConfig, entity: ArchiveEntity) {
   return {
     "@type": SCHEMA_TYPES[entity.kind],
     "@id": entityNodeId(config, entity.id),
     name: entity.name,
     url: absoluteUrl(config, routes.entity(entity.id)),
+  };
+}
+
+/** An entity on its own page: the reference and everything the knowledge base says of it. */
+export function entityNode(config: SiteConfig, entity: ArchiveEntity) {
+  return {
+    ...entityReference(config, entity),
     ...(entity.description ? { description: entity.description } : {}),
     ...(entity.aliases.length > 0 ? { alternateName: entity.aliases } : {}),
   };
@@ -37,8 +49,8 @@ export function newsArticleNode(
     ...(article.source ? { publisher: { "@type": "Organization", name: article.source } } : {}),
     ...(article.dateline ? { locationCreated: { "@type": "Place", name: article.dateline } } : {}),
     isPartOf: { "@type": "WebSite", name: config.title, url: absoluteUrl(config, "/") },
-    ...(about ? { about: entityNode(config, about) } : {}),
-    mentions: mentions.map((e) => entityNode(config, e)),
+    ...(about ? { about: entityReference(config, about) } : {}),
+    mentions: mentions.map((e) => entityReference(config, e)),
   };
 }
 

@@ -1,6 +1,11 @@
 import { parseDocument } from "htmlparser2";
 import { describe, expect, it } from "vitest";
-import { breadcrumbNode, jsonForScript, newsArticleNode } from "../../src/site/structured.ts";
+import {
+  breadcrumbNode,
+  entityNode,
+  jsonForScript,
+  newsArticleNode,
+} from "../../src/site/structured.ts";
 import { config, HOSTILE_TITLE, testArchive } from "./corpus.ts";
 
 interface Element {
@@ -45,14 +50,25 @@ describe("JSON-LD", () => {
       "@id": "https://news.example.org/wire/entities/taliban/#entity",
       name: "Taliban",
       url: "https://news.example.org/wire/entities/taliban/",
-      description: "Taliban, for tests.",
     });
     expect(node.mentions.map((m) => [m["@type"], m["@id"]])).toEqual([
       ["Place", "https://news.example.org/wire/entities/kabul/#entity"],
       ["Organization", "https://news.example.org/wire/entities/nato/#entity"],
       ["Person", "https://news.example.org/wire/entities/hamdullah-mohib/#entity"],
     ]);
-    expect(node.mentions[1]?.alternateName).toEqual(["North Atlantic Treaty Organization"]);
+    expect(node.mentions[1]).not.toHaveProperty("alternateName");
+  });
+
+  it("describes an entity in full on its own page, under the id articles refer to", () => {
+    const nato = testArchive().entityById.get("nato");
+    if (!nato) throw new Error("nato");
+    const { node } = nodesFor("wire-2021-08-16-kabul-falls");
+    expect(entityNode(config, nato)).toEqual({
+      ...node.mentions[1],
+      description: nato.description,
+      alternateName: ["North Atlantic Treaty Organization"],
+    });
+    expect(nato.description).not.toBe("");
   });
 
   it("states no publication date for an undated article, not even its estimate", () => {
