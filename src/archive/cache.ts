@@ -201,28 +201,49 @@ export async function readAnalysisCache(dir: string, pipeline: string): Promise<
 }
 
 /**
- * Each entry's matching text (what a knowledge-base edit is checked against, see ArticleOutcome)
- * lives beside the entries, in a file per shard of its own: only a build after such an edit reads
- * them (12 MB, deflated, at 10,000 articles).
+ * What only a build after a knowledge-base edit needs of an entry (see ArticleOutcome): its
+ * matching text, which the edit is checked against, and its sentence memo, which spares tagging
+ * again the articles the edit reaches. Both are bytes.
  */
-const textsFile = (dir: string, shard: number) => path.join(dir, `${shard.toString(16)}.texts.v8`);
-
-async function readTextsShard(dir: string, shard: number): Promise<Map<string, Uint8Array>> {
-  try {
-    const stored = deserialize(await readFile(textsFile(dir, shard)));
-    return stored instanceof Map ? (stored as Map<string, Uint8Array>) : new Map();
-  } catch {
-    return new Map();
-  }
+export interface EditTrace {
+  matchingText: Uint8Array;
+  sentenceMemo: Uint8Array;
 }
 
-/** Every matching text the cache holds, by key; an entry without one is analysed again. */
-export async function readMatchingTexts(dir: string): Promise<Map<string, Uint8Array>> {
-  const texts = new Map<string, Uint8Array>();
-  for (let shard = 0; shard < SHARDS; shard++) {
-    for (const [key, text] of await readTextsShard(dir, shard)) texts.set(key, text);
+/**
+ * The traces live beside the entries, in a file per shard of their own, so that ordinary builds
+ * never read them (13 MB at 10,000 articles).
+ */
+const tracesFile = (dir: string, shard: number) =>
+  path.join(dir, `${shard.toString(16)}.traces.v8`);
+
+const isEditTrace = (value: unknown): value is EditTrace =>
+  typeof value === "object" &&
+  value !== null &&
+  (value as EditTrace).matchingText instanceof Uint8Array &&
+  (value as EditTrace).sentenceMemo instanceof Uint8Array;
+
+async function readTracesShard(dir: string, shard: number): Promise<Map<string, EditTrace>> {
+  const traces = new Map<string, EditTrace>();
+  try {
+    const stored: unknown = deserialize(await readFile(tracesFile(dir, shard)));
+    if (!(stored instanceof Map)) return traces;
+    for (const [key, trace] of stored) {
+      if (typeof key === "string" && isEditTrace(trace)) traces.set(key, trace);
+    }
+  } catch {
+    // Missing or unreadable: those articles are analysed again after an edit.
   }
-  return texts;
+  return traces;
+}
+
+/** Every trace the cache holds, by key; an entry without one is analysed again after an edit. */
+export async function readEditTraces(dir: string): Promise<Map<string, EditTrace>> {
+  const traces = new Map<string, EditTrace>();
+  for (let shard = 0; shard < SHARDS; shard++) {
+    for (const [key, trace] of await readTracesShard(dir, shard)) traces.set(key, trace);
+  }
+  return traces;
 }
 
 /**
@@ -242,14 +263,14 @@ export async function replaceFile(file: string, bytes: Uint8Array | string): Pro
 
 /**
  * Writes the files holding a changed, added or dropped key, each beside its old self and renamed,
- * so an interrupted build leaves old files or none, never half of one. `texts` holds the matching
- * texts of the articles this build analysed; the others' come from the shard's previous file.
+ * so an interrupted build leaves old files or none, never half of one. `traces` holds those of
+ * the articles this build analysed; the others' come from the shard's previous file.
  */
 export async function writeAnalysisCache(
   dir: string,
   cache: AnalysisCache,
   changedKeys: Iterable<string>,
-  texts: ReadonlyMap<string, Uint8Array>,
+  traces: ReadonlyMap<string, EditTrace>,
 ): Promise<void> {
   const dirty = new Set<number>();
   for (const key of changedKeys) dirty.add(shardOfKey(key));
@@ -257,16 +278,18 @@ export async function writeAnalysisCache(
   await mkdir(dir, { recursive: true });
   for (const shard of [...dirty].sort((a, b) => a - b)) {
     const entries = new Map([...cache.entries].filter(([key]) => shardOfKey(key) === shard));
-    const kept = [...entries.keys()].some((key) => !texts.has(key))
-      ? await readTextsShard(dir, shard)
-      : new Map<string, Uint8Array>();
-    const shardTexts = new Map<string, Uint8Array>();
+    const kept = [...entries.keys()].some((key) => !traces.has(key))
+      ? await readTracesShard(dir, shard)
+      : new Map<string, EditTrace>();
+    const shardTraces = new Map<string, EditTrace>();
     for (const key of entries.keys()) {
-      const text = texts.get(key) ?? kept.get(key);
-      if (text) shardTexts.set(key, text);
+      const trace = traces.get(key) ?? kept.get(key);
+      if (trace) shardTraces.set(key, trace);
     }
-    // Texts first: entries with no text beside them are only analysed again after an edit.
-    await replaceFile(textsFile(dir, shard), serialize(shardTexts));
+    // Traces first: entries with none beside them are only analysed again after an edit.
+    await replaceFile(tracesFile(dir, shard), serialize(shardTraces));
+    // What held the matching texts alone before the traces did.
+    await rm(path.join(dir, `${shard.toString(16)}.texts.v8`), { force: true });
     await replaceFile(shardFile(dir, shard), serialize({ pipeline: cache.pipeline, entries }));
   }
 }

@@ -1,3 +1,4 @@
+import { deserialize, serialize } from "node:v8";
 import { deflateRawSync } from "node:zlib";
 import {
   type Analyzer,
@@ -10,6 +11,8 @@ import {
   type MentionVia,
   matchingText,
   mentionViaSchema,
+  type Proposal,
+  type SentenceMemo,
 } from "../knowledge/index.ts";
 import { type Article, type ContentProblem, parseArticleSource } from "../records/index.ts";
 import { markedBodyHtml } from "./body.ts";
@@ -162,6 +165,8 @@ export function prepareArticle(
 export interface ArticleTask {
   rel: string;
   bytes: Uint8Array;
+  /** From an earlier analysis of the same bytes, when the cache kept one (see `SentenceMemo`). */
+  sentenceMemo?: Uint8Array;
 }
 
 export type ArticleOutcome =
@@ -175,6 +180,13 @@ export type ArticleOutcome =
        * the cache so an edit re-analyses only the articles it can reach.
        */
       matchingText: Uint8Array;
+      /**
+       * Every sentence discovery has tagged in this text, this time or before, with what it
+       * proposed: serialized, for the cache to give the next analysis after a knowledge-base edit.
+       */
+      sentenceMemo: Uint8Array;
+      /** Sentences whose proposals came from the task's memo rather than from tagging. */
+      recalled: number;
     }
   | { ok: false; problems: ContentProblem[] };
 
@@ -182,7 +194,8 @@ export function runArticleTask(task: ArticleTask, analyzer: Analyzer): ArticleOu
   const parsed = parseArticleSource(task.bytes, task.rel);
   if (!parsed.ok) return parsed;
   const { file: _, ...article } = parsed.article;
-  const result = analyzeArticle(article, analyzer);
+  const memo: SentenceMemo = { earlier: recalledMemo(task.sentenceMemo), tagged: new Map() };
+  const result = analyzeArticle(article, analyzer, memo);
   return {
     ok: true,
     article: prepareArticle(article, result.analysis),
@@ -192,7 +205,21 @@ export function runArticleTask(task: ArticleTask, analyzer: Analyzer): ArticleOu
     matchingText: new Uint8Array(
       deflateRawSync(utf8.encode(matchingText(article.text)), { level: 1 }),
     ),
+    // Bytes, not a map of arrays: 10,000 of them sit outside the heap until the cache is written.
+    sentenceMemo: new Uint8Array(serialize([...new Map([...memo.earlier, ...memo.tagged])])),
+    recalled: [...memo.tagged.keys()].filter((start) => memo.earlier.has(start)).length,
   };
+}
+
+/** A task's memo; anything unreadable is an empty one, which only means tagging again. */
+function recalledMemo(bytes: Uint8Array | undefined): ReadonlyMap<number, readonly Proposal[]> {
+  if (!bytes) return new Map();
+  try {
+    const entries: unknown = deserialize(bytes);
+    return Array.isArray(entries) ? new Map(entries as [number, Proposal[]][]) : new Map();
+  } catch {
+    return new Map();
+  }
 }
 
 let workerAnalyzer: Analyzer | null = null;

@@ -14,6 +14,7 @@ import {
   discoverInArticle,
   discoveryContext,
   mergeDiscoveries,
+  type SentenceMemo,
 } from "./discover.ts";
 import { PhraseIndex, type PhraseMatch } from "./matcher.ts";
 import type {
@@ -518,10 +519,11 @@ export interface ArticleResult {
 export function analyzeArticle(
   article: Pick<Article, "text" | "date">,
   analyzer: Analyzer,
+  memo?: SentenceMemo,
 ): ArticleResult {
   const extraction = extractMentions(article.text, article.date, analyzer.index);
   const discovery: ArticleDiscovery = analyzer.discover
-    ? discoverInArticle(article.text, extraction.mentions, analyzer.discovery)
+    ? discoverInArticle(article.text, extraction.mentions, analyzer.discovery, memo)
     : { proposed: [], mentions: [] };
   const mentions = [...extraction.mentions, ...discovery.mentions].sort(
     (a, b) => a.start - b.start || b.end - a.end,

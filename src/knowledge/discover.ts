@@ -20,10 +20,24 @@ const CALENDAR =
 /** Adjectives of nationality and region: never entities by themselves. */
 const DEMONYM = /(?:an|ian|ese|ish|i|ic)$/;
 
-interface Proposal {
+/** A name compromise or a pattern proposed in a sentence, at an offset in that sentence. */
+export interface Proposal {
   text: string;
   start: number;
   kind: EntityKind;
+}
+
+/**
+ * The proposals of the sentences an article's discovery tagged, by each sentence's offset in the
+ * article's text. They depend on the sentence's text alone, never on the knowledge base, so a
+ * build analysing the same text again after a knowledge-base edit recalls them (`earlier`)
+ * instead of tagging again, which is most of an analysis's cost; `tagged` collects, for the next
+ * time, every sentence this analysis looked at. Offsets identify sentences because the text is
+ * the same: the cache keys analyses by the article's bytes and the code that splits sentences.
+ */
+export interface SentenceMemo {
+  earlier: ReadonlyMap<number, readonly Proposal[]>;
+  tagged: Map<number, readonly Proposal[]>;
 }
 
 function slug(name: string): string {
@@ -231,15 +245,18 @@ export function discoverInArticle(
   text: string,
   known: readonly Mention[],
   context: DiscoveryContext,
+  memo?: SentenceMemo,
 ): ArticleDiscovery {
   const { rejected, knownIds, knownNames } = context;
   const taken = (start: number, end: number) => known.some((m) => m.start < end && start < m.end);
   const proposedById = new Map<string, DiscoveredEntity>();
   const found: Mention[] = [];
   const surnames = new Map<string, string>();
-  const proposed = unexplainedSentences(text, taken).flatMap((sentence) =>
-    cachedProposals(sentence.text).map((p) => ({ ...p, start: p.start + sentence.start })),
-  );
+  const proposed = unexplainedSentences(text, taken).flatMap((sentence) => {
+    const found = memo?.earlier.get(sentence.start) ?? cachedProposals(sentence.text);
+    memo?.tagged.set(sentence.start, found);
+    return found.map((p) => ({ ...p, start: p.start + sentence.start }));
+  });
   for (const proposal of proposed) {
     const cleaned = cleanName(proposal.text, proposal.kind);
     if (!cleaned) continue;

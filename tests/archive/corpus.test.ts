@@ -17,7 +17,7 @@ import {
   analysisCacheDir,
   pipelineDigest,
   readAnalysisCache,
-  readMatchingTexts,
+  readEditTraces,
   searchDigest,
   writeAnalysisCache,
 } from "../../src/archive/cache.ts";
@@ -105,6 +105,8 @@ describe("loading the corpus through the cache", () => {
     );
     const after = await load();
     expect(after.stats).toMatchObject({ cached: 4, unaffected: 4, analysed: 1 });
+    // The article reached is not tagged again: its sentences' proposals come from the cache.
+    expect(after.stats.recalled).toBeGreaterThan(0);
     const fresh = await load({ cache: false });
     expect(results(after)).toEqual(results(fresh));
     // Kept analyses keep their digests, which must be what analysing again gives.
@@ -120,15 +122,22 @@ describe("loading the corpus through the cache", () => {
   it("analyses again an article whose kept text is damaged, rather than failing", async () => {
     await load();
     const cacheDir = path.join(root, ".cache", "news-archive", "articles");
-    const texts = await readMatchingTexts(cacheDir);
-    const [damaged] = [...texts.keys()];
-    if (!damaged) throw new Error("no texts kept");
-    const file = path.join(cacheDir, `${damaged[0]}.texts.v8`);
-    const shard = [...texts].filter(([key]) => key[0] === damaged[0]);
+    const traces = await readEditTraces(cacheDir);
+    const [damaged] = [...traces.keys()];
+    if (!damaged) throw new Error("no traces kept");
+    const file = path.join(cacheDir, `${damaged[0]}.traces.v8`);
+    const shard = [...traces].filter(([key]) => key[0] === damaged[0]);
     const garbage = new TextEncoder().encode("not deflated");
     await writeFile(
       file,
-      serialize(new Map(shard.map(([key, text]) => [key, key === damaged ? garbage : text]))),
+      serialize(
+        new Map(
+          shard.map(([key, trace]) => [
+            key,
+            key === damaged ? { matchingText: garbage, sentenceMemo: garbage } : trace,
+          ]),
+        ),
+      ),
     );
     await appendFile(
       path.join(root, "content", "knowledge", "entities.yaml"),
@@ -200,12 +209,12 @@ describe("loading the corpus through the cache", () => {
       if ((await stat(path.join(cacheDir, file)).catch(() => null))?.mtimeMs !== mtime)
         rewritten.push(file);
     // The old version's file loses it and the new version's file gains it: one or two shards,
-    // each with the file of its matching texts; the knowledge base's copy stays as it was.
+    // each with the file of its edit traces; the knowledge base's copy stays as it was.
     const shards = rewritten.filter((f) => /^[0-9a-f]\.v8$/.test(f));
     expect(shards.length).toBeGreaterThan(0);
     expect(shards.length).toBeLessThanOrEqual(2);
     expect(rewritten.sort()).toEqual(
-      [...shards, ...shards.map((f) => f.replace(".v8", ".texts.v8"))].sort(),
+      [...shards, ...shards.map((f) => f.replace(".v8", ".traces.v8"))].sort(),
     );
     expect(shards.length).toBeLessThan(
       [...before.keys()].filter((f) => /^[0-9a-f]\.v8$/.test(f)).length,
@@ -263,8 +272,8 @@ describe("loading the corpus through the cache", () => {
   });
 });
 
-describe("the matching texts beside the cache", () => {
-  it("keeps each kept entry's text when its shard is written again for another entry", async () => {
+describe("the edit traces beside the cache", () => {
+  it("keeps each kept entry's trace when its shard is written again for another entry", async () => {
     const dir = path.join(root, "cache");
     const { entries } = await (async () => {
       await load();
@@ -279,21 +288,24 @@ describe("the matching texts beside the cache", () => {
       pipeline: "p",
       entries: new Map(keys.map((key, i) => [key, i === 0 ? first[1] : second[1]])),
     });
-    const bytes = (text: string) => new TextEncoder().encode(text);
+    const trace = (text: string) => ({
+      matchingText: new TextEncoder().encode(text),
+      sentenceMemo: new TextEncoder().encode(`memo of ${text}`),
+    });
     await writeAnalysisCache(
       dir,
       cache([keyA, keyB]),
       [keyA, keyB],
       new Map([
-        [keyA, bytes("text of A")],
-        [keyB, bytes("text of B")],
+        [keyA, trace("text of A")],
+        [keyB, trace("text of B")],
       ]),
     );
-    // B is analysed again; A's text comes from the shard's previous file.
-    await writeAnalysisCache(dir, cache([keyA, keyB]), [keyB], new Map([[keyB, bytes("B again")]]));
-    const texts = await readMatchingTexts(dir);
-    expect(new TextDecoder().decode(texts.get(keyA))).toBe("text of A");
-    expect(new TextDecoder().decode(texts.get(keyB))).toBe("B again");
+    // B is analysed again; A's trace comes from the shard's previous file.
+    await writeAnalysisCache(dir, cache([keyA, keyB]), [keyB], new Map([[keyB, trace("B again")]]));
+    const traces = await readEditTraces(dir);
+    expect(traces.get(keyA)).toEqual(trace("text of A"));
+    expect(traces.get(keyB)).toEqual(trace("B again"));
   });
 });
 
@@ -336,8 +348,17 @@ describe("the hash of what search indexes of an article", () => {
   });
 });
 
-describe("an analysed article as it leaves its worker", () => {
-  it("holds byte arrays that own exactly their bytes, not views of larger buffers", async () => {
+/** Every typed array inside a value, however deep. */
+function typedArraysIn(value: unknown, found: ArrayBufferView[] = []): ArrayBufferView[] {
+  if (ArrayBuffer.isView(value)) found.push(value);
+  else if (value instanceof Map) for (const item of value.values()) typedArraysIn(item, found);
+  else if (typeof value === "object" && value !== null)
+    for (const item of Object.values(value)) typedArraysIn(item, found);
+  return found;
+}
+
+describe("typed arrays, which must own exactly their bytes, not be views of larger buffers", () => {
+  it("in an analysed article as it leaves its worker", async () => {
     // A view is copied to the main thread (and into the cache) with its whole buffer: zlib's
     // output chunk is 16 KB for a text of 3.
     const file = path.join(root, "content", "articles", "002_6a68b51c29f6b919.md");
@@ -346,7 +367,9 @@ describe("an analysed article as it leaves its worker", () => {
       createAnalyzer(await kbOf()),
     );
     if (!outcome.ok) throw new Error("the article did not parse");
-    for (const bytes of [outcome.matchingText, outcome.article.body]) {
+    const arrays = typedArraysIn(outcome);
+    expect(arrays.length).toBeGreaterThanOrEqual(4);
+    for (const bytes of arrays) {
       expect(bytes.byteLength).toBeGreaterThan(0);
       expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
     }

@@ -13,6 +13,7 @@ import {
   loadKnowledgeBase,
   matchingText,
   mayAffect,
+  type SentenceMemo,
 } from "../../src/knowledge/index.ts";
 import { loadArticles } from "../../src/records/index.ts";
 
@@ -29,6 +30,8 @@ interface Sample {
   text: string;
   date: string | null;
   result: ArticleResult;
+  /** The sentences its analysis tagged, with what they proposed (see SentenceMemo). */
+  tagged: SentenceMemo["tagged"];
 }
 
 let kb: KnowledgeBase;
@@ -70,7 +73,10 @@ beforeAll(async () => {
   for (const [i, text] of WRITTEN.entries())
     texts.push({ text, date: i % 2 ? null : "2020-02-29" });
   const analyzer = createAnalyzer(kb);
-  samples = texts.map((t) => ({ ...t, result: analyzeArticle(t, analyzer) }));
+  samples = texts.map((t) => {
+    const memo: SentenceMemo = { earlier: new Map(), tagged: new Map() };
+    return { ...t, result: analyzeArticle(t, analyzer, memo), tagged: memo.tagged };
+  });
   const found = new Set<string>();
   for (const { text } of samples) {
     for (const m of text.matchAll(/\p{Lu}[\p{L}'-]+(?: \p{Lu}[\p{L}'-]+)*/gu)) found.add(m[0]);
@@ -291,6 +297,27 @@ describe("which articles a knowledge-base edit can touch", () => {
     );
     // Not a vacuous pass: most articles are out of reach of most edits.
     expect(kept / checked).toBeGreaterThan(0.3);
+  });
+
+  it("analyses a reached article the same with its sentences' earlier proposals recalled", () => {
+    let recalled = 0;
+    fc.assert(
+      fc.property(fc.array(editArbitrary(), { minLength: 1, maxLength: 3 }), (edits) => {
+        const after = edited((copy) => {
+          for (const edit of edits) edit(copy);
+        });
+        const change = knowledgeChange(kb, after);
+        const analyzer = createAnalyzer(after);
+        for (const sample of samples) {
+          if (!mayAffect(change, traceOf(sample))) continue;
+          const memo: SentenceMemo = { earlier: sample.tagged, tagged: new Map() };
+          expect(analyzeArticle(sample, analyzer, memo)).toEqual(analyzeArticle(sample, analyzer));
+          for (const start of memo.tagged.keys()) if (sample.tagged.has(start)) recalled += 1;
+        }
+      }),
+      { numRuns: 100 },
+    );
+    expect(recalled).toBeGreaterThan(100);
   });
 
   it("reaches the articles containing an added alias, and only those", () => {

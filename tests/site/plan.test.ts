@@ -49,6 +49,7 @@ function projectOf(count: number): Project {
       files: count,
       cached: count,
       unaffected: 0,
+      recalled: 0,
       analysed: 0,
       workers: 0,
       remembered: false,
