@@ -218,7 +218,7 @@ export interface EditTrace {
 
 /**
  * The traces live beside the entries, in a file per shard of their own, so that ordinary builds
- * never read them (13 MB at 10,000 articles).
+ * never read them (15 MB at 10,000 articles).
  */
 const tracesFile = (dir: string, shard: number) =>
   path.join(dir, `${shard.toString(16)}.traces.v8`);
@@ -294,7 +294,7 @@ export async function writeAnalysisCache(
     }
     // Traces first: entries with none beside them are only analysed again after an edit.
     await replaceFile(tracesFile(dir, shard), serialize(shardTraces));
-    // What held the matching texts alone before the traces did.
+    // The file that held the matching texts alone before the traces replaced it.
     await rm(path.join(dir, `${shard.toString(16)}.texts.v8`), { force: true });
     await replaceFile(shardFile(dir, shard), serialize({ pipeline: cache.pipeline, entries }));
   }

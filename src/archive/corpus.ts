@@ -107,7 +107,7 @@ export interface LoadedCorpus extends CorpusAnalysis<StoredAnalysis> {
   stats: CorpusStats;
 }
 
-/** An article taken from the cache: its matching text stays in the cache's files. */
+/** An article taken from the cache: its edit trace stays in the cache's files. */
 type CachedOutcome = Omit<
   Extract<ArticleOutcome, { ok: true }>,
   "matchingText" | "sentenceMemo" | "recalled"
@@ -278,7 +278,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const cachedKeys = [...cache.entries.keys()];
   for (const key of cachedKeys) if (!taken.has(key)) cache.entries.delete(key);
   if (changes.size > 0) {
-    // So are the texts the edit was checked against, and the copies checking made of them.
+    // So are the traces the edit was checked against, and the copies checking made of them.
     earlierTraces.clear();
     collectGarbage();
   }
