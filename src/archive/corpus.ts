@@ -235,13 +235,19 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     changes.size > 0 ? await readEditTraces(cacheDir) : new Map<string, EditTrace>();
   // Analyses kept through a knowledge-base edit: their entries are written again, with its digest.
   const restamped = new Set<string>();
+  // Analyses the edit reaches: a file whose stamp matched is asked about again once read, and its
+  // text need not be inflated and checked twice.
+  const reached = new Set<string>();
   const reuse = (index: number, hash: string): boolean => {
     const hit = cache.entries.get(hash);
-    if (!hit) return false;
+    if (!hit || reached.has(hash)) return false;
     if (hit.kbDigest !== kb.digest) {
       const change = changes.get(hit.kbDigest);
       const trace = traceOf(hit, earlierTraces.get(hash)?.matchingText);
-      if (!change || !trace || mayAffect(change, trace)) return false;
+      if (!change || !trace || mayAffect(change, trace)) {
+        reached.add(hash);
+        return false;
+      }
       restamped.add(hash);
       stats.unaffected += 1;
     }

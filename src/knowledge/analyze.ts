@@ -315,6 +315,11 @@ function gluedName(
   return null;
 }
 
+/** Near misses are tried for capitalised tokens of at least this many characters… */
+export const NEAR_MISS_MIN_LENGTH = 6;
+/** …and are at most this many edits from a person's name word (one below nine characters). */
+export const NEAR_MISS_MAX_COST = 2;
+
 /**
  * Names the trie cannot see: a known name glued to a word ("Kulebasaid") or misspelt by a letter or
  * two ("Sassouli", "Stoltenburg"). Only capitalised tokens are tried, against people's name words,
@@ -349,11 +354,11 @@ function gluedAndNearMisses(
       found.push(candidate(i, token.start, token.start + glued.length, glued.owner, "glued"));
       return;
     }
-    if (token.value.length < 6) return;
+    if (token.value.length < NEAR_MISS_MIN_LENGTH) return;
     let best: { id: string; cost: number } | null = null;
     for (const { word, owner } of index.personWordsByInitial.get(token.value[0] as string) ?? []) {
-      if (Math.abs(word.length - token.value.length) > 2) continue;
-      const limit = word.length >= 9 ? 2 : 1;
+      if (Math.abs(word.length - token.value.length) > NEAR_MISS_MAX_COST) continue;
+      const limit = word.length >= 9 ? NEAR_MISS_MAX_COST : 1;
       const cost = distance(word, token.value);
       if (cost > 0 && cost <= limit && (!best || cost < best.cost)) best = { id: owner, cost };
     }

@@ -1,4 +1,5 @@
 import { distance } from "fastest-levenshtein";
+import { NEAR_MISS_MAX_COST, NEAR_MISS_MIN_LENGTH } from "./analyze.ts";
 import { PhraseIndex } from "./matcher.ts";
 import type { Entity, KnowledgeBase, Topic } from "./schema.ts";
 import { foldPhrase, foldText, tokenize } from "./text.ts";
@@ -204,10 +205,6 @@ export function foundIds(result: {
   ];
 }
 
-/** Near-miss matching tries capitalised tokens of at least this many characters. */
-const FUZZY_MIN_LENGTH = 6;
-const FUZZY_MAX_COST = 2;
-
 export function mayAffect(change: KnowledgeChange, article: ArticleTrace): boolean {
   if (change.everything) return true;
   for (const id of article.ids) if (change.ids.has(id)) return true;
@@ -218,12 +215,12 @@ export function mayAffect(change: KnowledgeChange, article: ArticleTrace): boole
   // A glued form starts with the word itself.
   if (change.personWords.some((word) => text.includes(word))) return true;
   for (const token of tokenize(article.text)) {
-    if (token.value.length < FUZZY_MIN_LENGTH || !/^\p{Lu}/u.test(token.value)) continue;
+    if (token.value.length < NEAR_MISS_MIN_LENGTH || !/^\p{Lu}/u.test(token.value)) continue;
     const candidate = lower(token.value);
     for (const word of change.personWords) {
       if (
-        Math.abs(word.length - candidate.length) <= FUZZY_MAX_COST &&
-        distance(word, candidate) <= FUZZY_MAX_COST
+        Math.abs(word.length - candidate.length) <= NEAR_MISS_MAX_COST &&
+        distance(word, candidate) <= NEAR_MISS_MAX_COST
       ) {
         return true;
       }

@@ -96,12 +96,6 @@ export function planOutputs(
     }
     return digest;
   };
-  // What an article page shows of an entity it names (the facts aside, its links, its structured
-  // data): name, kind and whether it was detected; not its description, aliases or roles.
-  const entityMention = (id: string) => {
-    const e = archive.entityById.get(id);
-    return e ? `${e.id}|${e.name}|${e.kind}|${e.discovered}` : "missing";
-  };
   const entityFull = (e: ArchiveEntity) =>
     `${entityCard(e.id)}:${e.occurrences.length}:${e.mentionCount}`;
   const topicOwn = (t: ArchiveTopic) =>
@@ -129,6 +123,10 @@ export function planOutputs(
     const e = archive.entityById.get(id);
     return e ? `${e.id}|${e.name}|${e.kind}` : "missing";
   };
+  // What the whole article page shows of it (the facts aside, its links, its structured data):
+  // that, and whether it was detected; not its description, aliases or roles.
+  const entityMention = (id: string) =>
+    `${entityFilter(id)}|${archive.entityById.get(id)?.discovered ?? ""}`;
   for (const id of pages.articles) {
     const a = archive.articleById.get(id);
     if (!a) continue;
