@@ -1,4 +1,3 @@
-import nlp from "compromise";
 import { distance } from "fastest-levenshtein";
 import type { Article } from "../records/index.ts";
 import {
@@ -17,6 +16,7 @@ import {
   type SentenceMemo,
 } from "./discover.ts";
 import { PhraseIndex, type PhraseMatch } from "./matcher.ts";
+import { compromise } from "./nlp.ts";
 import type {
   ArticleAnalysis,
   ArticleEntity,
@@ -46,14 +46,18 @@ const FUNCTION_WORDS = new Set(
 );
 /** Lexicon tags of names, not common words: "Hunt" + "ing" is not a glued "Hunt". */
 const PROPER_TAG = /Organization|Place|Person|Country|City|Region|FirstName|LastName|Acronym/;
-const lexicon: Record<string, string | string[] | undefined> =
-  (nlp.world() as { model?: { one?: { lexicon?: Record<string, string | string[]> } } }).model?.one
-    ?.lexicon ?? {};
+type Lexicon = Record<string, string | string[] | undefined>;
+let lexicon: Lexicon | null = null;
+const compromiseLexicon = (): Lexicon => {
+  lexicon ??=
+    (compromise().world() as { model?: { one?: { lexicon?: Lexicon } } }).model?.one?.lexicon ?? {};
+  return lexicon;
+};
 
 /** A common English word, by compromise's lexicon (inflected forms included). */
 function isCommonWord(word: string): boolean {
   if (FUNCTION_WORDS.has(word)) return true;
-  const tags = lexicon[word];
+  const tags = compromiseLexicon()[word];
   if (tags === undefined) return false;
   return !(Array.isArray(tags) ? tags : [tags]).some((tag) => PROPER_TAG.test(tag));
 }

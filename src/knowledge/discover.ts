@@ -1,5 +1,6 @@
-import nlp from "compromise";
+import type Compromise from "compromise";
 import type { EntityKind } from "../records/index.ts";
+import { compromise } from "./nlp.ts";
 import type { DiscoveredEntity, KnowledgeBase, Mention } from "./schema.ts";
 import { foldPhrase } from "./text.ts";
 
@@ -148,13 +149,15 @@ function cachedProposals(text: string): readonly Proposal[] {
  * people(), organizations() and places() never read (checked on 40,000 sentences: same spans) and
  * which cost about a tenth of the tagging.
  */
-const TAGGING_STEPS: readonly string[] = nlp.hooks().filter((step) => step !== "chunks");
+let taggingSteps: readonly string[] | null = null;
 
 /** A sentence tagged by compromise. Its steps are a setting of the library's one global world. */
-function tagged(text: string): ReturnType<typeof nlp> {
+function tagged(text: string): ReturnType<typeof Compromise> {
+  const nlp = compromise();
+  taggingSteps ??= nlp.hooks().filter((step) => step !== "chunks");
   const world = nlp.world() as { hooks: readonly string[] };
   const usual = world.hooks;
-  world.hooks = TAGGING_STEPS;
+  world.hooks = taggingSteps;
   try {
     return nlp(text);
   } finally {

@@ -1,4 +1,4 @@
-import nlp from "compromise";
+import { compromise } from "./nlp.ts";
 import type { KnowledgeBase } from "./schema.ts";
 import { foldPhrase, type Token } from "./text.ts";
 
@@ -31,7 +31,7 @@ const demonymCache = new Map<string, boolean>();
 function isDemonym(word: string): boolean {
   let known = demonymCache.get(word);
   if (known === undefined) {
-    known = /^\p{Lu}\p{Ll}+ish$/u.test(word) || nlp(word).has("#Demonym");
+    known = /^\p{Lu}\p{Ll}+ish$/u.test(word) || compromise()(word).has("#Demonym");
     demonymCache.set(word, known);
   }
   return known;
