@@ -233,8 +233,9 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const changes = await knowledgeChanges(cache, kb, cacheDir);
   const earlierTraces =
     changes.size > 0 ? await readEditTraces(cacheDir) : new Map<string, EditTrace>();
-  // Analyses kept through a knowledge-base edit: their entries are written again, with its digest.
-  const restamped = new Set<string>();
+  // Analyses kept through a knowledge-base edit: their entries are written again, with its digest,
+  // and with the traces read here, which the cache's write would otherwise read a second time.
+  const restamped = new Map<string, EditTrace>();
   // Analyses the edit reaches: a file whose stamp matched is asked about again once read, and its
   // text need not be inflated and checked twice.
   const reached = new Set<string>();
@@ -243,12 +244,13 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     if (!hit || reached.has(hash)) return false;
     if (hit.kbDigest !== kb.digest) {
       const change = changes.get(hit.kbDigest);
-      const trace = traceOf(hit, earlierTraces.get(hash)?.matchingText);
-      if (!change || !trace || mayAffect(change, trace)) {
+      const earlier = earlierTraces.get(hash);
+      const trace = traceOf(hit, earlier?.matchingText);
+      if (!change || !earlier || !trace || mayAffect(change, trace)) {
         reached.add(hash);
         return false;
       }
-      restamped.add(hash);
+      restamped.set(hash, earlier);
       stats.unaffected += 1;
     }
     hashes[index] = hash;
@@ -284,7 +286,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const cachedKeys = [...cache.entries.keys()];
   for (const key of cachedKeys) if (!taken.has(key)) cache.entries.delete(key);
   if (changes.size > 0) {
-    // So are the traces the edit was checked against, and the copies checking made of them.
+    // So are the traces of the articles the edit reaches, and the copies checking made of them.
     earlierTraces.clear();
     collectGarbage();
   }
@@ -336,8 +338,9 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const results: [string, StoredResult][] = [];
   const byId = new Map<string, string>();
   const keep = new Map<string, CachedArticle>();
-  // Of the articles analysed now; the cache keeps the others' from before.
-  const traces = new Map<string, EditTrace>();
+  // Of the articles analysed now and of those an edit did not reach; the cache's files keep the
+  // others' from before.
+  const traces = new Map<string, EditTrace>(restamped);
   const digests = new Map<string, string>();
   const exportDigestsById = new Map<string, ExportDigests>();
   const searchDigests = new Map<string, string>();
@@ -384,7 +387,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   if (useCache) {
     const changed = new Set(pending.map(({ index }) => hashes[index] as string));
     for (const key of cachedKeys) if (!keep.has(key)) changed.add(key);
-    for (const key of restamped) changed.add(key);
+    for (const key of restamped.keys()) changed.add(key);
     await writeAnalysisCache(cacheDir, { pipeline, entries: keep }, changed, traces);
     await writeKnowledgeSnapshot(cacheDir, kb);
     if (options.remember) remembered = { dir: cacheDir, cache: { pipeline, entries: keep } };

@@ -11,10 +11,11 @@ import {
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { serialize } from "node:v8";
+import { deserialize, serialize } from "node:v8";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   analysisCacheDir,
+  type EditTrace,
   pipelineDigest,
   readAnalysisCache,
   readEditTraces,
@@ -98,6 +99,8 @@ describe("loading the corpus through the cache", () => {
 
   it("analyses again only the articles a knowledge-base edit can reach", async () => {
     await load();
+    const cacheDir = analysisCacheDir(root);
+    const tracesBefore = await readEditTraces(cacheDir);
     // "Thanksgiving" is in the text of one of the five articles; the knowledge base lacks it.
     await appendFile(
       path.join(root, "content", "knowledge", "entities.yaml"),
@@ -107,6 +110,13 @@ describe("loading the corpus through the cache", () => {
     expect(after.stats).toMatchObject({ cached: 4, unaffected: 4, analysed: 1 });
     // The article reached is not tagged again: its sentences' proposals come from the cache.
     expect(after.stats.recalled).toBeGreaterThan(0);
+    // Every entry keeps a trace for the next edit, with the sentences tagged before.
+    const { entries } = await readAnalysisCache(cacheDir, await pipelineDigest());
+    const tracesAfter = await readEditTraces(cacheDir);
+    expect([...tracesAfter.keys()].sort()).toEqual([...entries.keys()].sort());
+    const memoOf = (trace: EditTrace | undefined) => trace && deserialize(trace.sentenceMemo);
+    for (const [key, trace] of tracesBefore)
+      expect(memoOf(tracesAfter.get(key))).toEqual(memoOf(trace));
     const fresh = await load({ cache: false });
     expect(results(after)).toEqual(results(fresh));
     // Kept analyses keep their digests, which must be what analysing again gives.
