@@ -4,8 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
-
-const REPO = path.resolve(import.meta.dirname, "..", "..");
+import { REPO } from "../helpers/site.ts";
 
 /**
  * Run in a fresh process (this one has loaded compromise through other tests): what the build
