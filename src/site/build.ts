@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { setImmediate } from "node:timers/promises";
+import { getHeapStatistics } from "node:v8";
 import Eleventy from "@11ty/eleventy";
 import { type Archive, type CorpusStats, collectGarbage } from "../archive/index.ts";
 import { ContentError } from "../records/index.ts";
@@ -80,6 +81,9 @@ export interface BuildSummary {
  * rather than by the archive; each run costs a fixed half second or so.
  */
 export const RENDER_BATCH = 1000;
+
+/** Bytes a collection must free before a second one is run to hand the freed pages back. */
+const RETURN_PAGES_AFTER = 128 * 1024 * 1024;
 
 /**
  * The planned files to render (all but the reused) in runs of at most `size`. The files outside
@@ -242,6 +246,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     let rendered = 0;
     // Written by streaming after the runs: as pages, each would be held whole in memory.
     const streamedExports = new Set(DATA_EXPORT_PATHS);
+    const exportsToWrite = DATA_EXPORT_PATHS.filter((file) => !exportsKept.has(outputFile(file)));
     for (const [index, batch] of batches.entries()) {
       // Fixed pages and whole-archive outputs are not in the plan: the last run writes them.
       const last = index === batches.length - 1;
@@ -265,13 +270,15 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
         options.onPagesWritten?.(staging);
       }
       // Each run leaves a few hundred megabytes of garbage, held by its promises until the event
-      // loop turns; V8, far from its heap limit, would keep it and grow towards gigabytes.
+      // loop turns; V8, far from its heap limit, would keep it and grow towards gigabytes. After
+      // the last run, only when exports are streamed next: otherwise the collection below, once
+      // the archive is released, follows at once and would walk the whole heap again for the same
+      // garbage (0.13 s at 10,000 articles).
       await setImmediate();
-      collectGarbage();
+      if (!last || exportsToWrite.length > 0) collectGarbage();
       renderProgress(rendered, toRender);
     }
     const exportsStarted = performance.now();
-    const exportsToWrite = DATA_EXPORT_PATHS.filter((file) => !exportsKept.has(outputFile(file)));
     if (exportsToWrite.length > 0) {
       await writeDataExports(staging, project.archive, project.kb, project.config, exportsToWrite);
     }
@@ -287,9 +294,12 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     project = null;
     // The last run's promises still hold its pages until the event loop turns.
     await setImmediate();
+    const heldBefore = getHeapStatistics().used_heap_size;
     collectGarbage();
-    // V8 hands freed pages back to the system on a later collection.
-    collectGarbage();
+    // V8 hands freed pages back to the system on a later collection: worth one more only after a
+    // large release (a whole build's archive), not for the little a rebuild frees, where it
+    // returned 14 MB for 0.14 s at 10,000 articles.
+    if (heldBefore - getHeapStatistics().used_heap_size > RETURN_PAGES_AFTER) collectGarbage();
     const searchStarted = performance.now();
     // Beside the output, like the staging folder; --no-cache trusts nothing kept from before.
     const linksDir = path.join(path.dirname(outDir), `.${path.basename(outDir)}-search-links`);
