@@ -301,20 +301,31 @@ export async function writeAnalysisCache(
 }
 
 /**
- * The knowledge base the cached analyses were made with, beside them under its digest: when it
- * is edited, the next build compares the two to find which analyses the edit can reach.
+ * The knowledge base the cached analyses were made with, beside them under its digest and the
+ * pipeline's: when it is edited, the next build compares the two to find which analyses the edit
+ * can reach, and while it is not, a build takes it from here instead of parsing and validating
+ * its files again (see loadKnowledgeBase's `recall`). Code that validates differently is a new
+ * pipeline, so it never takes a knowledge base shaped by other code.
  */
-const knowledgeFile = (dir: string, digest: string) => path.join(dir, `knowledge-${digest}.v8`);
+const knowledgeFile = (dir: string, digest: string, pipeline: string) =>
+  path.join(dir, `knowledge-${pipeline.slice(0, 16)}-${digest}.v8`);
 
-/** The knowledge base of that digest, if a build kept it; null when missing or unreadable. */
+/** The knowledge base of that digest, if a build with this pipeline kept it; else null. */
 export async function readKnowledgeSnapshot(
   dir: string,
   digest: string,
+  pipeline: string,
 ): Promise<KnowledgeBase | null> {
   try {
-    const kb = deserialize(await readFile(knowledgeFile(dir, digest))) as Partial<KnowledgeBase>;
+    const kb = deserialize(await readFile(knowledgeFile(dir, digest, pipeline))) as Partial<
+      KnowledgeBase & { pipeline: string }
+    >;
     const lists = [kb.entities, kb.topics, kb.rejected];
-    return kb.digest === digest && lists.every(Array.isArray) ? (kb as KnowledgeBase) : null;
+    if (kb.digest !== digest || kb.pipeline !== pipeline || !lists.every(Array.isArray)) {
+      return null;
+    }
+    const { entities, topics, rejected } = kb as KnowledgeBase;
+    return { entities, topics, rejected, digest };
   } catch {
     return null;
   }
@@ -324,10 +335,14 @@ export async function readKnowledgeSnapshot(
  * Keeps the knowledge base the cache now holds analyses of, and no other. Written when missing or
  * not the size it should be, so a damaged copy does not outlast the build after it.
  */
-export async function writeKnowledgeSnapshot(dir: string, kb: KnowledgeBase): Promise<void> {
-  const file = knowledgeFile(dir, kb.digest);
+export async function writeKnowledgeSnapshot(
+  dir: string,
+  kb: KnowledgeBase,
+  pipeline: string,
+): Promise<void> {
+  const file = knowledgeFile(dir, kb.digest, pipeline);
   const { entities, topics, rejected, digest } = kb;
-  const bytes = serialize({ entities, topics, rejected, digest });
+  const bytes = serialize({ entities, topics, rejected, digest, pipeline });
   const names = await readdir(dir).catch(() => [] as string[]);
   if ((await stat(file).catch(() => null))?.size !== bytes.byteLength) {
     await mkdir(dir, { recursive: true });
@@ -338,6 +353,18 @@ export async function writeKnowledgeSnapshot(dir: string, kb: KnowledgeBase): Pr
       await rm(path.join(dir, name), { force: true });
     }
   }
+}
+
+/**
+ * The knowledge base of these files' digest as the last build of `root` validated it, when that
+ * build ran this pipeline's code and cached its analyses; else null (and it is loaded from its
+ * files).
+ */
+export async function recallKnowledgeBase(
+  root: string,
+  digest: string,
+): Promise<KnowledgeBase | null> {
+  return readKnowledgeSnapshot(analysisCacheDir(root), digest, await pipelineDigest());
 }
 
 /**

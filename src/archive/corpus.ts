@@ -170,7 +170,7 @@ async function knowledgeChanges(
   }
   const changes = new Map<string, KnowledgeChange>();
   for (const digest of earlier) {
-    const before = await readKnowledgeSnapshot(dir, digest);
+    const before = await readKnowledgeSnapshot(dir, digest, cache.pipeline);
     const change = before ? knowledgeChange(before, kb) : null;
     if (change && !change.everything) changes.set(digest, change);
   }
@@ -389,7 +389,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     for (const key of cachedKeys) if (!keep.has(key)) changed.add(key);
     for (const key of restamped.keys()) changed.add(key);
     await writeAnalysisCache(cacheDir, { pipeline, entries: keep }, changed, traces);
-    await writeKnowledgeSnapshot(cacheDir, kb);
+    await writeKnowledgeSnapshot(cacheDir, kb, pipeline);
     if (options.remember) remembered = { dir: cacheDir, cache: { pipeline, entries: keep } };
     await writeFileIndex(
       cacheDir,

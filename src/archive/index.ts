@@ -1,5 +1,5 @@
 export { linkEntities } from "./body.ts";
-export { codeDigest, type ExportDigests, replaceFile } from "./cache.ts";
+export { codeDigest, type ExportDigests, recallKnowledgeBase, replaceFile } from "./cache.ts";
 export { reviewCandidates } from "./candidates.ts";
 export { type CorpusOptions, type CorpusStats, type LoadedCorpus, loadCorpus } from "./corpus.ts";
 export { eachLimited } from "./limited.ts";

@@ -11,6 +11,7 @@ import {
   isRelatedMemory,
   loadCorpus,
   type RelatedMemory,
+  recallKnowledgeBase,
   replaceFile,
 } from "../archive/index.ts";
 import { type KnowledgeBase, loadKnowledgeBase } from "../knowledge/index.ts";
@@ -163,7 +164,13 @@ async function load(root: string): Promise<Project> {
   }
   const config = await time("config", () => collect(() => loadSiteConfig(root)));
   const kb = await time("knowledge", () =>
-    collect(() => loadKnowledgeBase(path.join(root, "content", "knowledge"), root)),
+    collect(() =>
+      loadKnowledgeBase(path.join(root, "content", "knowledge"), root, {
+        // --no-cache trusts nothing kept from before.
+        recall:
+          corpusOptions.cache === false ? undefined : (digest) => recallKnowledgeBase(root, digest),
+      }),
+    ),
   );
   // Parse and extraction share one pass over the files: each article is a task for the cache or
   // a worker thread, so they cannot be timed apart.

@@ -19,6 +19,8 @@ import {
   pipelineDigest,
   readAnalysisCache,
   readEditTraces,
+  readKnowledgeSnapshot,
+  recallKnowledgeBase,
   searchDigest,
   writeAnalysisCache,
 } from "../../src/archive/cache.ts";
@@ -29,7 +31,12 @@ import {
   unpackMentions,
 } from "../../src/archive/index.ts";
 import { runArticleTask } from "../../src/archive/work.ts";
-import { analyzeCorpus, createAnalyzer, loadKnowledgeBase } from "../../src/knowledge/index.ts";
+import {
+  analyzeCorpus,
+  createAnalyzer,
+  type KnowledgeBase,
+  loadKnowledgeBase,
+} from "../../src/knowledge/index.ts";
 import { loadArticles } from "../../src/records/index.ts";
 
 const REPO = path.resolve(import.meta.dirname, "..", "..");
@@ -316,6 +323,72 @@ describe("the edit traces beside the cache", () => {
     const traces = await readEditTraces(dir);
     expect(traces.get(keyA)).toEqual(trace("text of A"));
     expect(traces.get(keyB)).toEqual(trace("B again"));
+  });
+});
+
+describe("the knowledge base kept beside the cache", () => {
+  const snapshotFile = async (dir: string) => {
+    const names = (await readdir(dir)).filter((f) => /^knowledge-.*\.v8$/.test(f));
+    expect(names).toHaveLength(1);
+    return path.join(dir, names[0] as string);
+  };
+
+  it("is what a build loads instead of parsing the files while they are unchanged", async () => {
+    const kb = await kbOf();
+    await loadCorpus({ root, kb, workers: 0 });
+    // Another root with the same files and cache, so this process's memory of the last load
+    // (same folder, same texts) cannot answer instead.
+    const other = await mkdtemp(path.join(tmpdir(), "corpus-copy-"));
+    try {
+      await cp(root, other, { recursive: true });
+      const knowledgeDir = path.join(other, "content", "knowledge");
+      const recall = (digest: string) => recallKnowledgeBase(other, digest);
+      expect(await loadKnowledgeBase(knowledgeDir, other, { recall })).toEqual(kb);
+
+      // A marked copy shows that the snapshot, not the YAML, is what was loaded.
+      const file = await snapshotFile(analysisCacheDir(other));
+      const kept = deserialize(await readFile(file)) as KnowledgeBase;
+      const first = kept.entities[0] as KnowledgeBase["entities"][number];
+      kept.entities[0] = { ...first, name: "Marked In The Snapshot" };
+      await writeFile(file, serialize(kept));
+      const third = await mkdtemp(path.join(tmpdir(), "corpus-copy-"));
+      try {
+        await cp(other, third, { recursive: true });
+        const recalled = await loadKnowledgeBase(path.join(third, "content", "knowledge"), third, {
+          recall: (digest) => recallKnowledgeBase(third, digest),
+        });
+        expect(recalled.entities[0]?.name).toBe("Marked In The Snapshot");
+        // Without `recall` (--no-cache), the files are parsed.
+        const parsed = await loadKnowledgeBase(path.join(third, "content", "knowledge"), third);
+        expect(parsed.entities[0]?.name).toBe(first.name);
+      } finally {
+        await rm(third, { recursive: true, force: true });
+      }
+
+      // Edited files have another digest: parsed again, the edit and not the mark shows.
+      await appendFile(
+        path.join(knowledgeDir, "entities.yaml"),
+        '  - id: zz-test-person\n    name: "Mohammad Hanif Atmar"\n    kind: person\n',
+      );
+      const edited = await loadKnowledgeBase(knowledgeDir, other, { recall });
+      expect(edited.entities[0]?.name).toBe(first.name);
+      expect(edited.entities.at(-1)?.id).toBe("zz-test-person");
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it("is not taken by other code: its file names the pipeline that validated it", async () => {
+    const kb = await kbOf();
+    await loadCorpus({ root, kb, workers: 0 });
+    const dir = analysisCacheDir(root);
+    const pipeline = await pipelineDigest();
+    expect(await readKnowledgeSnapshot(dir, kb.digest, pipeline)).toEqual(kb);
+    expect(await readKnowledgeSnapshot(dir, kb.digest, "0".repeat(32))).toBeNull();
+    // A copy under the other pipeline's name, as if that code had written it, is still refused.
+    const file = await snapshotFile(dir);
+    await cp(file, path.join(dir, `knowledge-${"0".repeat(16)}-${kb.digest}.v8`));
+    expect(await readKnowledgeSnapshot(dir, kb.digest, "0".repeat(32))).toBeNull();
   });
 });
 
