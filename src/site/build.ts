@@ -329,7 +329,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       await rename(staging, outDir);
       if (hadPrevious) await rm(retired, { recursive: true, force: true });
     }
-    await writeManifest(manifestPath, {
+    await writeManifest(manifestPath, outDir, {
       files: await recordFiles(
         new Map([...plan.outputs, ...plan.exports]),
         outDir,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type Stats, statSync } from "node:fs";
-import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
+import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { eachLimited, replaceFile } from "../archive/index.ts";
 
@@ -11,6 +11,8 @@ import { eachLimited, replaceFile } from "../archive/index.ts";
  * site edited or replaced by hand is rendered afresh rather than trusted.
  */
 export interface SiteManifest {
+  /** The output folder it describes, first in the file (see pruneManifests). */
+  outDir?: string;
   files: Record<string, { signature: string; size: number; mtimeMs: number }>;
   /** Per search shard, the hash of its pages' indexed text and how many pages it indexed. */
   searchShards: ShardRecord[];
@@ -20,6 +22,8 @@ export interface ShardRecord {
   signature: string;
   pages: number;
 }
+
+const MANIFEST_NAME = /^site-[0-9a-f]{16}\.json$/;
 
 export function manifestFile(root: string, outDir: string): string {
   const key = createHash("sha256").update(path.resolve(outDir)).digest("hex").slice(0, 16);
@@ -39,9 +43,60 @@ export async function readManifest(file: string): Promise<SiteManifest | null> {
   }
 }
 
-export async function writeManifest(file: string, manifest: SiteManifest): Promise<void> {
+/** Writes the manifest of the site in `outDir`, and drops those of output folders since deleted. */
+export async function writeManifest(
+  file: string,
+  outDir: string,
+  manifest: SiteManifest,
+): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  await replaceFile(file, JSON.stringify(manifest));
+  await replaceFile(file, JSON.stringify({ outDir: path.resolve(outDir), ...manifest }));
+  await pruneManifests(path.dirname(file), file);
+}
+
+/** Enough of a manifest's start to hold its output folder's path. */
+const HEAD_BYTES = 8192;
+
+/**
+ * There is one manifest per output folder built to (a megabyte or more each for a large archive):
+ * those whose folder no longer exists (a preview deleted, a temporary build) would only pile up,
+ * since a build into that path again renders everything anyway. A manifest without its folder's
+ * path (written before it was recorded) is left for its next build to rewrite.
+ */
+async function pruneManifests(dir: string, keep: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const file = path.join(dir, name);
+    if (!MANIFEST_NAME.test(name) || file === keep) continue;
+    const outDir = await recordedOutDir(file);
+    if (outDir !== null && !(await stat(outDir).catch(() => null))) {
+      await rm(file, { force: true });
+    }
+  }
+}
+
+/** The output folder a manifest names at its start, or null. */
+async function recordedOutDir(file: string): Promise<string | null> {
+  let head = "";
+  try {
+    const handle = await open(file, "r");
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0);
+      head = buffer.toString("utf8", 0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+  const quoted = /^\{"outDir":("(?:[^"\\]|\\.)*")/.exec(head)?.[1];
+  if (!quoted) return null;
+  try {
+    const value: unknown = JSON.parse(quoted);
+    return typeof value === "string" && path.isAbsolute(value) ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A file's stat, or null when it cannot be had (gone, or a file where a folder was). */

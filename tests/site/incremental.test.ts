@@ -4,6 +4,7 @@ import {
   cp,
   mkdir,
   mkdtemp,
+  readdir,
   readFile,
   rename,
   rm,
@@ -15,6 +16,7 @@ import path from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderBatches } from "../../src/site/build.ts";
+import { manifestFile } from "../../src/site/reuse.ts";
 import { cli, listFiles } from "../helpers/site.ts";
 
 /**
@@ -385,5 +387,29 @@ describe("related articles between builds", () => {
     // --no-cache trusts nothing kept: the related articles are scored again.
     await run("--no-cache");
     expect(await related()).not.toEqual(["wire-undated-plain"]);
+  });
+});
+
+describe("the record a build keeps of each output folder", () => {
+  it("is dropped once its folder is deleted, when another folder is built", async () => {
+    const cacheDir = path.join(root, ".cache", "news-archive");
+    const manifests = async () =>
+      (await readdir(cacheDir)).filter((name) => /^site-.*\.json$/.test(name));
+    const elsewhere = path.join(work, "elsewhere");
+    const elsewhereRecord = manifestFile(root, elsewhere);
+    // Written before records named their folder: nothing says whether it is still in use.
+    const unnamed = path.join(cacheDir, "site-0123456789abcdef.json");
+    await writeFile(unnamed, JSON.stringify({ files: {}, searchShards: [] }));
+    await build(elsewhere);
+    expect(await manifests()).toContain(path.basename(elsewhereRecord));
+    expect(JSON.parse(await readFile(elsewhereRecord, "utf8")).outDir).toBe(elsewhere);
+    // Still there: its folder is.
+    await build(out);
+    expect(existsSync(elsewhereRecord)).toBe(true);
+    await rm(elsewhere, { recursive: true });
+    await build(out);
+    expect(existsSync(elsewhereRecord)).toBe(false);
+    expect(existsSync(manifestFile(root, out))).toBe(true);
+    expect(existsSync(unnamed)).toBe(true);
   });
 });
