@@ -105,6 +105,17 @@ export interface LoadedCorpus extends CorpusAnalysis<StoredAnalysis> {
   searchDigests: Map<string, string>;
   problems: ContentProblem[];
   stats: CorpusStats;
+  /**
+   * What the articles were: the digest of the code that parses and analyses them, and each
+   * file's path and content hash, in path order (see `stampedArticles`, which gives the same
+   * from the file index without reading anything).
+   */
+  inputs: ArticleInputs;
+}
+
+export interface ArticleInputs {
+  pipeline: string;
+  files: [path: string, hash: string][];
 }
 
 /** An article taken from the cache: its edit trace stays in the cache's files. */
@@ -408,6 +419,39 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     searchDigests,
     problems,
     stats,
+    inputs: {
+      pipeline,
+      files: rels.flatMap((rel, index) => {
+        const hash = hashes[index];
+        return hash ? [[rel, hash] as [string, string]] : [];
+      }),
+    },
     ...combineAnalyses(results),
   };
+}
+
+/**
+ * The project's articles as the last build's file index stamped them, when every article file
+ * still has its stamp (the same size, times and inode, so the same bytes) and there is no other:
+ * what `loadCorpus` would report as its inputs, from a stat of each file alone. Null when any
+ * file is new, changed, too large, or was too recently changed to be stamped.
+ */
+export async function stampedArticles(root: string): Promise<ArticleInputs | null> {
+  const files = await listMarkdownFiles(path.join(root, "content", "articles"));
+  const stamps = await readFileIndex(analysisCacheDir(root));
+  if (!stamps) return null;
+  const inputs: ArticleInputs["files"] = [];
+  for (const file of files) {
+    const rel = path.relative(root, file).split(path.sep).join("/");
+    const stamp = stamps.get(rel);
+    let info: Stats;
+    try {
+      info = statSync(file);
+    } catch {
+      return null;
+    }
+    if (info.size > MAX_ARTICLE_BYTES || !stampMatches(stamp, info)) return null;
+    inputs.push([rel, stamp.hash]);
+  }
+  return { pipeline: await pipelineDigest(), files: inputs };
 }

@@ -1,7 +1,14 @@
 export { linkEntities } from "./body.ts";
 export { codeDigest, type ExportDigests, recallKnowledgeBase, replaceFile } from "./cache.ts";
 export { reviewCandidates } from "./candidates.ts";
-export { type CorpusOptions, type CorpusStats, type LoadedCorpus, loadCorpus } from "./corpus.ts";
+export {
+  type ArticleInputs,
+  type CorpusOptions,
+  type CorpusStats,
+  type LoadedCorpus,
+  loadCorpus,
+  stampedArticles,
+} from "./corpus.ts";
 export { eachLimited } from "./limited.ts";
 export { collectGarbage } from "./memory.ts";
 export {

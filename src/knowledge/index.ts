@@ -21,7 +21,7 @@ export {
 } from "./change.ts";
 export { dateFlag, estimatePeriod, formatDay, type RoleConstraint } from "./dates.ts";
 export type { Proposal, SentenceMemo } from "./discover.ts";
-export { KNOWLEDGE_FILES, loadKnowledgeBase } from "./load.ts";
+export { KNOWLEDGE_FILES, loadKnowledgeBase, readKnowledgeDigest } from "./load.ts";
 export { PhraseIndex } from "./matcher.ts";
 export type { ReviewCandidate } from "./review.ts";
 export type {

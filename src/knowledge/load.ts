@@ -87,6 +87,30 @@ function parseYaml<S extends z.ZodType>(
   };
 }
 
+function readKnowledgeTexts(dir: string): Promise<(string | null)[]> {
+  return Promise.all(
+    [KNOWLEDGE_FILES.entities, KNOWLEDGE_FILES.topics, KNOWLEDGE_FILES.rejected].map((name) =>
+      readText(path.join(dir, name)),
+    ),
+  );
+}
+
+/** Of the three texts as read, an absent file as empty text. */
+function digestOfTexts(texts: readonly (string | null)[]): string {
+  return createHash("sha256")
+    .update(texts.map((text) => text ?? "").join("\0"))
+    .digest("hex")
+    .slice(0, 16);
+}
+
+/**
+ * The digest the knowledge base in `dir` would have once loaded (`KnowledgeBase.digest`), from
+ * its files' bytes alone, without parsing or validating them.
+ */
+export async function readKnowledgeDigest(dir: string): Promise<string> {
+  return digestOfTexts(await readKnowledgeTexts(dir));
+}
+
 /**
  * The knowledge base last loaded and the text of its files: `serve`'s builder loads it before
  * every build, nearly always unchanged, and parsing and validating a large one is a quarter of a
@@ -117,11 +141,7 @@ export async function loadKnowledgeBase(
   options: KnowledgeLoadOptions = {},
 ): Promise<KnowledgeBase> {
   const rel = (name: string) => path.relative(root, path.join(dir, name)).split(path.sep).join("/");
-  const texts = await Promise.all(
-    [KNOWLEDGE_FILES.entities, KNOWLEDGE_FILES.topics, KNOWLEDGE_FILES.rejected].map((name) =>
-      readText(path.join(dir, name)),
-    ),
-  );
+  const texts = await readKnowledgeTexts(dir);
   const last = lastLoaded;
   if (
     last?.dir === dir &&
@@ -131,11 +151,7 @@ export async function loadKnowledgeBase(
   ) {
     return last.kb;
   }
-  // Of the three texts as read, an absent rejected.yaml as empty text.
-  const digest = createHash("sha256")
-    .update(texts.map((text) => text ?? "").join("\0"))
-    .digest("hex")
-    .slice(0, 16);
+  const digest = digestOfTexts(texts);
   // Missing files are reported by parsing, never recalled.
   const recalled =
     texts[0] !== null && texts[1] !== null ? await options.recall?.(digest) : undefined;

@@ -4,7 +4,6 @@ import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { setImmediate } from "node:timers/promises";
 import { getHeapStatistics } from "node:v8";
-import Eleventy from "@11ty/eleventy";
 import { type Archive, type CorpusStats, collectGarbage } from "../archive/index.ts";
 import { ContentError } from "../records/index.ts";
 import { DATA_EXPORT_PATHS, writeDataExports } from "./exports.ts";
@@ -25,14 +24,23 @@ import {
   linkFiles,
   manifestFile,
   mergeIntoSite,
+  pruneManifests,
   readManifest,
   recordFiles,
   reusableFiles,
   type ShardRecord,
+  type SiteCounts,
   type SiteManifest,
   writeManifest,
 } from "./reuse.ts";
 import { buildSearchShards, pruneLinkFolders, shardCount, shardFolder, shardOf } from "./search.ts";
+import {
+  currentInputs,
+  folderIntact,
+  inputsDigest,
+  recordOtherFiles,
+  siteIntact,
+} from "./unchanged.ts";
 
 export interface BuildOptions {
   /** Folder holding content/ (articles, knowledge, site.yaml). */
@@ -73,6 +81,11 @@ export interface BuildSummary {
   milliseconds: number;
   corpus: CorpusStats;
   timings: Record<string, number>;
+  /**
+   * Nothing the site is made from had changed and its folder was as the last build left it: the
+   * build stopped after checking, and the counts are the last build's.
+   */
+  unchanged?: boolean;
 }
 
 /**
@@ -115,6 +128,8 @@ export function renderBatches(
  * build's loop stayed reachable from the stack through the search stage.
  */
 async function runEleventy(outDir: string, pathPrefix: string, silent: boolean): Promise<void> {
+  // Loaded when first needed (a quarter of a second): a build with nothing to do never renders.
+  const { default: Eleventy } = await import("@11ty/eleventy");
   const eleventy = new Eleventy(path.join(PACKAGE_ROOT, "templates"), outDir, {
     configPath: path.join(PACKAGE_ROOT, ".eleventy.ts"),
     quietMode: true,
@@ -126,17 +141,6 @@ async function runEleventy(outDir: string, pathPrefix: string, silent: boolean):
 
 /** Where templates and the Eleventy config live: this package, whatever content root is built. */
 export const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..", "..");
-
-async function countFiles(dir: string): Promise<{ files: number; pages: number }> {
-  let files = 0;
-  let pages = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    files += 1;
-    if (entry.name.endsWith(".html")) pages += 1;
-  }
-  return { files, pages };
-}
 
 const within = (dir: string, parent: string) =>
   dir === parent || dir.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
@@ -206,6 +210,16 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   const outDir = path.resolve(options.outDir);
   await checkOutputDir(outDir, root);
   await recoverAbandoned(outDir);
+  const manifestPath = manifestFile(root, outDir);
+  const previous = options.reuse === false ? null : await readManifest(manifestPath);
+  // --no-cache trusts nothing kept from before, the file index's stamps included.
+  if (previous && options.cache !== false) {
+    const unchanged = await nothingChanged(root, outDir, previous);
+    if (unchanged) {
+      const milliseconds = Math.round(performance.now() - started);
+      return { ...unchanged, milliseconds, timings: { check: milliseconds } };
+    }
+  }
   useProjectRoot(root);
   useProgress(options.quiet ? silentProgress : stderrProgress());
   useCorpusOptions({
@@ -228,10 +242,10 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   await rm(staging, { recursive: true, force: true });
   try {
     const planStarted = performance.now();
-    const plan = planOutputs(project, project.articleDigests, await siteDigest(project));
+    const site = await siteDigest(project.config);
+    const plan = planOutputs(project, project.articleDigests, site);
+    const inputs = inputsDigest(site, project.kb.digest, project.articleInputs);
     const renderProgress = (options.quiet ? silentProgress : stderrProgress())("render");
-    const manifestPath = manifestFile(root, outDir);
-    const previous = options.reuse === false ? null : await readManifest(manifestPath);
     const reused = reusableFiles(plan.outputs, previous, outDir);
     // With files to keep, the new ones are merged into the previous site; with none, the new site
     // is a whole folder swapped in for the old one.
@@ -315,36 +329,42 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     });
     timings.search = Math.round(performance.now() - searchStarted);
     const publishStarted = performance.now();
-    let counts: { files: number; pages: number };
+    let siteFiles: string[];
     if (merging) {
       // A merge cut short leaves a mix of old and new files: without a record, the next build
       // trusts none of them.
       await rm(manifestPath, { force: true });
-      const files = await mergeIntoSite(staging, outDir, new Set([...reused, ...search.keptFiles]));
-      counts = { files: files.length, pages: files.filter((f) => f.endsWith(".html")).length };
+      siteFiles = await mergeIntoSite(staging, outDir, new Set([...reused, ...search.keptFiles]));
     } else {
-      counts = await countFiles(staging);
+      siteFiles = await filesUnder(staging);
       const hadPrevious = existsSync(outDir) && (await stat(outDir)).isDirectory();
       if (hadPrevious) await rename(outDir, retired);
       await rename(staging, outDir);
       if (hadPrevious) await rm(retired, { recursive: true, force: true });
     }
+    const siteCounts: SiteCounts = {
+      ...counted,
+      pages: siteFiles.filter((file) => file.endsWith(".html")).length,
+      files: siteFiles.length,
+      searchPages: search.pages,
+    };
+    const recorded = await recordFiles(
+      new Map([...plan.outputs, ...plan.exports]),
+      outDir,
+      reused,
+      previous,
+    );
     await writeManifest(manifestPath, outDir, {
-      files: await recordFiles(
-        new Map([...plan.outputs, ...plan.exports]),
-        outDir,
-        reused,
-        previous,
-      ),
+      files: recorded,
       searchShards: search.shards,
+      inputs,
+      counts: siteCounts,
+      others: recordOtherFiles(outDir, siteFiles, recorded),
     });
     await saveRelatedMemory(root);
     timings.publish = Math.round(performance.now() - publishStarted);
     return {
-      ...counted,
-      pages: counts.pages,
-      files: counts.files,
-      searchPages: search.pages,
+      ...siteCounts,
       searchShards: search.shards.length,
       searchShardsReused: search.reused,
       pagesReused: reused.size,
@@ -357,6 +377,39 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     releaseProject();
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * The summary of a build with nothing to do (see unchanged.ts): the last build's, with every file
+ * kept; null when anything it was made from, or any file it wrote, is not as it was.
+ */
+async function nothingChanged(
+  root: string,
+  outDir: string,
+  previous: SiteManifest,
+): Promise<Omit<BuildSummary, "milliseconds" | "timings"> | null> {
+  const { counts } = previous;
+  if (!counts || !previous.inputs) return null;
+  if ((await currentInputs(root)) !== previous.inputs) return null;
+  if (!(await siteIntact(outDir, previous))) return null;
+  await pruneManifests(path.dirname(manifestFile(root, outDir)), manifestFile(root, outDir));
+  const shards = previous.searchShards.length;
+  return {
+    ...counts,
+    searchShards: shards,
+    searchShardsReused: shards,
+    pagesReused: counts.files,
+    corpus: {
+      files: counts.articles,
+      cached: counts.articles,
+      unaffected: 0,
+      recalled: 0,
+      analysed: 0,
+      workers: 0,
+      remembered: false,
+    },
+    unchanged: true,
+  };
 }
 
 interface ShardSites {
@@ -402,11 +455,14 @@ async function indexShards(
     const before =
       previous?.searchShards.length === count ? previous.searchShards[index] : undefined;
     const folder = shardFolder(index);
-    if (
+    // A shard is kept only as the last build wrote it: a file deleted or edited by hand would
+    // break searches that reach it.
+    const shardFiles =
       before?.signature === signature &&
       existsSync(path.join(outDir, folder, "pagefind-entry.json"))
-    ) {
-      const shardFiles = await filesUnder(path.join(outDir, folder));
+        ? await filesUnder(path.join(outDir, folder))
+        : null;
+    if (before && shardFiles && previous && folderIntact(outDir, folder, shardFiles, previous)) {
       if (merging) for (const file of shardFiles) keptFiles.push(`${folder}/${file}`);
       else await linkFiles(shardFiles, path.join(outDir, folder), path.join(staging, folder));
       shards.push(before);
@@ -447,6 +503,13 @@ function describeCorpus(stats: CorpusStats): string {
 }
 
 export function formatBuildSummary(summary: BuildSummary): string {
+  if (summary.unchanged) {
+    return [
+      `Nothing changed since the last build of these ${summary.pages} pages (${summary.files} files): checked in ${(summary.milliseconds / 1000).toFixed(1)} s`,
+      `  ${summary.articles} articles, ${summary.entities} entities (${summary.discovered} automatically detected), ${summary.topics} topics, ${summary.searchPages} pages in the search index`,
+      `  nothing read but the articles' stamps, the knowledge base and the settings; ${summary.pagesReused} files kept from the previous build; search ${summary.searchShardsReused} of ${summary.searchShards} index shards kept`,
+    ].join("\n");
+  }
   const stages = Object.entries(summary.timings)
     .map(([stage, ms]) => `${stage} ${ms} ms`)
     .join(", ");

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { type ArchiveEntity, type ArchiveTopic, codeDigest } from "../archive/index.ts";
+import type { SiteConfig } from "./config.ts";
 import { DATA_EXPORT_PATHS, type ExportedPart, exportedPart } from "./exports.ts";
 import { FEED_SIZE, feedPaths, feedScopes } from "./feeds.ts";
 import { type SitePages, sitePages } from "./pages.ts";
@@ -31,10 +32,11 @@ export function outputFile(permalink: string): string {
   return relative === "" || relative.endsWith("/") ? `${relative}index.html` : relative;
 }
 
-/** Libraries whose output lands in pages. */
+/** Libraries whose output lands in the site: pages, and Pagefind's search bundles. */
 const RENDER_LIBRARIES = [
   "@11ty/eleventy",
   "@11ty/eleventy-plugin-rss",
+  "pagefind",
   "preact",
   "preact-render-to-string",
 ];
@@ -44,12 +46,12 @@ const RENDER_LIBRARIES = [
  * through, the templates with their stylesheet, the Eleventy config and the rendering libraries)
  * and of the settings: a change to any rewrites every page.
  */
-export async function siteDigest(project: Project): Promise<string> {
+export async function siteDigest(config: SiteConfig): Promise<string> {
   const code = await codeDigest(
     [".eleventy.ts", "src/site", "src/archive", "src/records", "templates"],
     RENDER_LIBRARIES,
   );
-  return hash([code, JSON.stringify(project.config)]);
+  return hash([code, JSON.stringify(config)]);
 }
 
 export interface RenderPlan {

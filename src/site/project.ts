@@ -3,6 +3,7 @@ import path from "node:path";
 import { deserialize, serialize } from "node:v8";
 import {
   type Archive,
+  type ArticleInputs,
   buildArchive,
   type CorpusOptions,
   type CorpusStats,
@@ -36,6 +37,8 @@ export interface Project {
   exportDigests: ReadonlyMap<string, ExportDigests>;
   /** Per article id, the hash of what search indexes of its page. */
   searchDigests: ReadonlyMap<string, string>;
+  /** The article files and code the archive was made from (see unchanged.ts). */
+  articleInputs: ArticleInputs;
 }
 
 let projectRoot = process.cwd();
@@ -185,7 +188,8 @@ async function load(root: string): Promise<Project> {
   else report((await loadArticles(articlesDir, root)).problems);
   if (kb && corpus) report(await checkTopicReferences(corpus.articles, kb, root));
   if (problems.length > 0 || !config || !kb || !corpus) throw new ContentError(problems);
-  const { articles, analyses, discovered, stats, digests, exportDigests, searchDigests } = corpus;
+  const { articles, analyses, discovered, stats, digests, exportDigests, searchDigests, inputs } =
+    corpus;
   const relatedFrom =
     corpusOptions.remember && remembered?.root === root
       ? remembered.related
@@ -205,6 +209,7 @@ async function load(root: string): Promise<Project> {
     articleDigests: digests,
     exportDigests,
     searchDigests,
+    articleInputs: inputs,
   };
   return loaded;
 }

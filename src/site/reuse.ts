@@ -16,6 +16,22 @@ export interface SiteManifest {
   files: Record<string, { signature: string; size: number; mtimeMs: number }>;
   /** Per search shard, the hash of its pages' indexed text and how many pages it indexed. */
   searchShards: ShardRecord[];
+  /** The digest of everything the site was built from (see unchanged.ts). */
+  inputs?: string;
+  /** What the build reported, for a build with nothing to do to report again. */
+  counts?: SiteCounts;
+  /** Size and modification time of every other file of the site. */
+  others?: Record<string, { size: number; mtimeMs: number }>;
+}
+
+export interface SiteCounts {
+  articles: number;
+  entities: number;
+  discovered: number;
+  topics: number;
+  pages: number;
+  files: number;
+  searchPages: number;
 }
 
 export interface ShardRecord {
@@ -34,9 +50,14 @@ export async function readManifest(file: string): Promise<SiteManifest | null> {
   try {
     const parsed = JSON.parse(await readFile(file, "utf8")) as Partial<SiteManifest>;
     if (typeof parsed.files !== "object" || parsed.files === null) return null;
+    const object = (value: unknown) =>
+      typeof value === "object" && value !== null ? value : undefined;
     return {
       files: parsed.files,
       searchShards: Array.isArray(parsed.searchShards) ? parsed.searchShards : [],
+      inputs: typeof parsed.inputs === "string" ? parsed.inputs : undefined,
+      counts: object(parsed.counts) as SiteCounts | undefined,
+      others: object(parsed.others) as SiteManifest["others"],
     };
   } catch {
     return null;
@@ -63,7 +84,7 @@ const HEAD_BYTES = 8192;
  * since a build into that path again renders everything anyway. A manifest without its folder's
  * path (written before it was recorded) is left for its next build to rewrite.
  */
-async function pruneManifests(dir: string, keep: string): Promise<void> {
+export async function pruneManifests(dir: string, keep: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     const file = path.join(dir, name);

@@ -9,6 +9,7 @@ import {
   rename,
   rm,
   stat,
+  utimes,
   writeFile,
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -132,6 +133,10 @@ describe("rebuilding after a change", () => {
     const stdout = await build(out);
     expect(await readFile(page)).toEqual(original);
     expect(await readFile(exported, "utf8")).not.toContain("added,by,hand");
+    // An article saved again unchanged: the build looks at everything (a build with nothing
+    // changed at all would keep every file without looking) and keeps all it planned.
+    const now = new Date();
+    await utimes(article("wire-2019-11-29-kabul.md"), now, now);
     const everything = kept(await build(out));
     expect(kept(stdout)).toBe(everything - 2);
   });
@@ -411,5 +416,94 @@ describe("the record a build keeps of each output folder", () => {
     expect(existsSync(elsewhereRecord)).toBe(false);
     expect(existsSync(manifestFile(root, out))).toBe(true);
     expect(existsSync(unnamed)).toBe(true);
+  });
+});
+
+describe("a build with nothing to do", () => {
+  let base: string;
+  let project: string;
+  let site: string;
+  const run = async (env: Record<string, string> = {}, ...flags: string[]) => {
+    const result = await cli(["build", "--root", project, "--out", site, ...flags], {
+      SITE_URL: "https://fixture.example.org",
+      ...env,
+    });
+    if (result.code !== 0) throw new Error(result.stderr);
+    return result.stdout;
+  };
+  const UNCHANGED = /^Nothing changed since the last build/;
+  /** Every file of the site with its inode and modification time. */
+  const identities = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        (await listFiles(site)).map(async (file) => {
+          const info = await stat(path.join(site, file));
+          return [file, `${info.ino}:${info.mtimeMs}`] as const;
+        }),
+      ),
+    );
+  // A file changed within two seconds of a build is not stamped (its times cannot be trusted
+  // yet), so it is read again: the builds that should find nothing to do wait that long first.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 2100));
+
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(tmpdir(), "unchanged-"));
+    project = path.join(base, "project");
+    site = path.join(base, "dist");
+    await cp(FIXTURE, project, { recursive: true });
+    await settle();
+    await run();
+  });
+  afterAll(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it("checks and stops, every file of the site left as it was", async () => {
+    const before = await identities();
+    const stdout = await run();
+    expect(stdout).toMatch(UNCHANGED);
+    expect(stdout).toMatch(/5 articles, \d+ entities/);
+    expect(await identities()).toEqual(before);
+  });
+
+  it("builds when the settings, the knowledge base or an article changed", async () => {
+    // Another origin changes every page's structured data.
+    expect(await run({ SITE_URL: "https://elsewhere.example.org" })).not.toMatch(UNCHANGED);
+    await settle();
+    expect(await run()).not.toMatch(UNCHANGED);
+    const entities = path.join(project, "content", "knowledge", "entities.yaml");
+    const kb = await readFile(entities, "utf8");
+    await writeFile(entities, `${kb}# a comment\n`);
+    await settle();
+    expect(await run()).not.toMatch(UNCHANGED);
+    expect(await run()).toMatch(UNCHANGED);
+    const articleFile = path.join(project, "content", "articles", "wire-undated-plain.md");
+    await appendFile(articleFile, "\nOne more sentence.\n");
+    await settle();
+    expect(await run()).not.toMatch(UNCHANGED);
+    expect(await run()).toMatch(UNCHANGED);
+  });
+
+  it("builds when the site's folder is not as the last build left it", async () => {
+    const home = path.join(site, "index.html");
+    const original = await readFile(home);
+    // Not a page the plan tracks: the home page is written by every build that looks.
+    await appendFile(home, "<p>added by hand</p>");
+    expect(await run()).not.toMatch(UNCHANGED);
+    expect(await readFile(home)).toEqual(original);
+    // A stray file is removed, as any build that merges into the folder removes it.
+    const stray = path.join(site, "stray.html");
+    await writeFile(stray, "not ours");
+    expect(await run()).not.toMatch(UNCHANGED);
+    expect(existsSync(stray)).toBe(false);
+    // A missing file of a search bundle is written again.
+    const bundle = (await listFiles(site)).find((file) => file.startsWith("pagefind/fragment/"));
+    if (!bundle) throw new Error("no search fragment in the site");
+    await rm(path.join(site, bundle));
+    expect(await run()).not.toMatch(UNCHANGED);
+    expect(existsSync(path.join(site, bundle))).toBe(true);
+    expect(await run()).toMatch(UNCHANGED);
+    // --no-cache trusts nothing kept, stamps included.
+    expect(await run({}, "--no-cache")).not.toMatch(UNCHANGED);
   });
 });

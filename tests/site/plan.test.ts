@@ -57,6 +57,7 @@ function projectOf(count: number): Project {
     articleDigests: digests,
     exportDigests: new Map(articles.map((a) => [a.id, { record: a.id, mentions: a.id }])),
     searchDigests: digests,
+    articleInputs: { pipeline: "pipeline", files: [] },
   };
 }
 
