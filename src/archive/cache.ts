@@ -59,10 +59,25 @@ const PIPELINE_LIBRARIES = [
  * and the installed versions of the given libraries. Caches keyed on it empty themselves when
  * the code that filled them changes; nobody has to remember to clear them.
  */
-export async function codeDigest(
+export function codeDigest(
   paths: readonly string[],
   libraries: readonly string[],
 ): Promise<string> {
+  // Once per process: a process runs the code it loaded, whatever happens to the files later
+  // (`serve` starts a fresh builder when they change), and a build asks up to four times.
+  const key = JSON.stringify([paths, libraries]);
+  let digest = codeDigests.get(key);
+  if (!digest) {
+    digest = hashCode(paths, libraries);
+    codeDigests.set(key, digest);
+    digest.catch(() => codeDigests.delete(key));
+  }
+  return digest;
+}
+
+const codeDigests = new Map<string, Promise<string>>();
+
+async function hashCode(paths: readonly string[], libraries: readonly string[]): Promise<string> {
   const files: string[] = [];
   for (const relative of paths) {
     const full = path.join(PACKAGE_ROOT, relative);

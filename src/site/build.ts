@@ -128,8 +128,7 @@ export function renderBatches(
  * build's loop stayed reachable from the stack through the search stage.
  */
 async function runEleventy(outDir: string, pathPrefix: string, silent: boolean): Promise<void> {
-  // Loaded when first needed (a quarter of a second): a build with nothing to do never renders.
-  const { default: Eleventy } = await import("@11ty/eleventy");
+  const { default: Eleventy } = await loadEleventy();
   const eleventy = new Eleventy(path.join(PACKAGE_ROOT, "templates"), outDir, {
     configPath: path.join(PACKAGE_ROOT, ".eleventy.ts"),
     quietMode: true,
@@ -138,6 +137,12 @@ async function runEleventy(outDir: string, pathPrefix: string, silent: boolean):
   if (silent) eleventy.disableLogger();
   await eleventy.write();
 }
+
+/**
+ * Eleventy, loaded by the first build that renders (a quarter of a second): a build with nothing
+ * to do never does.
+ */
+const loadEleventy = () => import("@11ty/eleventy");
 
 /** Where templates and the Eleventy config live: this package, whatever content root is built. */
 export const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -220,6 +225,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       return { ...unchanged, milliseconds, timings: { check: milliseconds } };
     }
   }
+  // Loaded now that the build will render, while the heap is still small, rather than at the
+  // first run, whose stage would then time loading too.
+  await loadEleventy();
   useProjectRoot(root);
   useProgress(options.quiet ? silentProgress : stderrProgress());
   useCorpusOptions({
