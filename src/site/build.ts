@@ -337,12 +337,13 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     });
     timings.search = Math.round(performance.now() - searchStarted);
     const publishStarted = performance.now();
+    const keptSearchFiles = new Set(search.keptFiles);
     let siteFiles: string[];
     if (merging) {
       // A merge cut short leaves a mix of old and new files: without a record, the next build
       // trusts none of them.
       await rm(manifestPath, { force: true });
-      siteFiles = await mergeIntoSite(staging, outDir, new Set([...reused, ...search.keptFiles]));
+      siteFiles = await mergeIntoSite(staging, outDir, new Set([...reused, ...keptSearchFiles]));
     } else {
       siteFiles = await filesUnder(staging);
       const hadPrevious = existsSync(outDir) && (await stat(outDir)).isDirectory();
@@ -367,7 +368,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       searchShards: search.shards,
       inputs,
       counts: siteCounts,
-      others: recordOtherFiles(outDir, siteFiles, recorded),
+      others: recordOtherFiles(outDir, siteFiles, recorded, keptSearchFiles, previous),
     });
     await saveRelatedMemory(root);
     timings.publish = Math.round(performance.now() - publishStarted);

@@ -42,16 +42,25 @@ type Recorded = Record<string, { size: number; mtimeMs: number }>;
 
 /**
  * Size and modification time of the site's files that the manifest's `files` (the planned pages
- * and exports) leaves out: the home page, indexes of everything, search bundles, assets.
+ * and exports) leaves out: the home page, indexes of everything, search bundles, assets. Files
+ * kept from the previous build (a search shard's) were checked against its record, which is
+ * taken over unread.
  */
 export function recordOtherFiles(
   outDir: string,
   siteFiles: readonly string[],
   planned: SiteManifest["files"],
+  kept: ReadonlySet<string>,
+  previous: SiteManifest | null,
 ): Recorded {
   const others: Recorded = {};
+  const before = previous?.others ?? {};
   for (const file of siteFiles) {
     if (Object.hasOwn(planned, file)) continue;
+    if (kept.has(file) && Object.hasOwn(before, file)) {
+      others[file] = before[file] as Recorded[string];
+      continue;
+    }
     const info = statSync(path.join(outDir, file), { throwIfNoEntry: false });
     if (info?.isFile()) others[file] = { size: info.size, mtimeMs: info.mtimeMs };
   }
