@@ -58,6 +58,11 @@ export interface BuildOptions {
   /** Keep the article cache in memory for the next build in this process (`serve`'s builder). */
   remember?: boolean;
   /**
+   * The caller knows that something changed since the last build (`serve`'s builder, woken by its
+   * watcher), so the check for a build with nothing to do is left out: it could only fail.
+   */
+  changed?: boolean;
+  /**
    * Called with the staging folder once the pages are written there, before the data exports and
    * the search index are written and the site published (`serve` shows the pages from there
    * meanwhile).
@@ -218,7 +223,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   const manifestPath = manifestFile(root, outDir);
   const previous = options.reuse === false ? null : await readManifest(manifestPath);
   // --no-cache trusts nothing kept from before, the file index's stamps included.
-  if (previous && options.cache !== false) {
+  if (previous && options.cache !== false && !options.changed) {
     const unchanged = await nothingChanged(root, outDir, previous);
     if (unchanged) {
       const milliseconds = Math.round(performance.now() - started);

@@ -350,15 +350,20 @@ export async function runBuilder(options: { root: string; outDir: string }): Pro
   // The server went away (stopped, or killed): nothing is left to build for.
   process.on("disconnect", () => process.exit(0));
   let queue = Promise.resolve();
+  // After its first build, a builder builds only when the server's watcher saw a change.
+  let built = false;
   process.on("message", (message) => {
     if (message !== "build") return;
     queue = queue.then(async () => {
       let reply: DevBuild;
+      const changed = built;
+      built = true;
       try {
         const summary = await buildSite({
           ...options,
           quiet: false,
           remember: true,
+          changed,
           onPagesWritten: (staging) => send({ pages: staging } satisfies PagesWritten),
         });
         console.log(formatBuildSummary(summary));
