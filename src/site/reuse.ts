@@ -41,6 +41,24 @@ export interface ShardRecord {
 
 const MANIFEST_NAME = /^site-[0-9a-f]{16}\.json$/;
 
+const COUNT_FIELDS = [
+  "articles",
+  "entities",
+  "discovered",
+  "topics",
+  "pages",
+  "files",
+  "searchPages",
+] as const satisfies readonly (keyof SiteCounts)[];
+
+function isSiteCounts(value: unknown): value is SiteCounts {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    COUNT_FIELDS.every((field) => Number.isInteger((value as Record<string, unknown>)[field]))
+  );
+}
+
 export function manifestFile(root: string, outDir: string): string {
   const key = createHash("sha256").update(path.resolve(outDir)).digest("hex").slice(0, 16);
   return path.join(root, ".cache", "news-archive", `site-${key}.json`);
@@ -50,14 +68,13 @@ export async function readManifest(file: string): Promise<SiteManifest | null> {
   try {
     const parsed = JSON.parse(await readFile(file, "utf8")) as Partial<SiteManifest>;
     if (typeof parsed.files !== "object" || parsed.files === null) return null;
-    const object = (value: unknown) =>
-      typeof value === "object" && value !== null ? value : undefined;
+    const { counts, others } = parsed;
     return {
       files: parsed.files,
       searchShards: Array.isArray(parsed.searchShards) ? parsed.searchShards : [],
       inputs: typeof parsed.inputs === "string" ? parsed.inputs : undefined,
-      counts: object(parsed.counts) as SiteCounts | undefined,
-      others: object(parsed.others) as SiteManifest["others"],
+      counts: isSiteCounts(counts) ? counts : undefined,
+      others: typeof others === "object" && others !== null ? others : undefined,
     };
   } catch {
     return null;

@@ -506,4 +506,17 @@ describe("a build with nothing to do", () => {
     // --no-cache trusts nothing kept, stamps included.
     expect(await run({}, "--no-cache")).not.toMatch(UNCHANGED);
   });
+
+  it("builds when the last build's record is damaged, rather than repeat what it says", async () => {
+    expect(await run()).toMatch(UNCHANGED);
+    const record = manifestFile(project, site);
+    const manifest = JSON.parse(await readFile(record, "utf8"));
+    await writeFile(
+      record,
+      JSON.stringify({ ...manifest, counts: { ...manifest.counts, pages: "many" } }),
+    );
+    const stdout = await run();
+    expect(stdout).not.toMatch(UNCHANGED);
+    expect(await run()).toMatch(/Nothing changed since the last build of these \d+ pages/);
+  });
 });
