@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { reviewCandidates, sentenceAround } from "../../src/archive/index.ts";
 import { analyzeCorpus, loadKnowledgeBase } from "../../src/knowledge/index.ts";
 import { loadArticles } from "../../src/records/index.ts";
-import { copyOfContent } from "../helpers/site.ts";
+import { cli, copyOfContent } from "../helpers/site.ts";
 
 /** `news-archive review` on a copy of the repository's content with one article naming new people. */
 
@@ -25,20 +25,8 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const inRoot = async (...args: string[]) => {
-  const { execFile } = await import("node:child_process");
-  const { promisify } = await import("node:util");
-  const bin = path.resolve(import.meta.dirname, "..", "..", "bin", "news-archive.js");
-  try {
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, "review", ...args], {
-      cwd: root,
-    });
-    return { code: 0, stdout };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout + e.stderr };
-  }
-};
+/** The command as an editor runs it, from the project's folder. */
+const inRoot = (...args: string[]) => cli(["review", ...args], {}, root);
 
 describe("news-archive review", () => {
   it("lists discovered entities with counts and an example sentence", async () => {
@@ -73,7 +61,7 @@ describe("news-archive review", () => {
     );
     const bad = await inRoot("merge", "jalina-porter", "--into", "nobody");
     expect(bad.code).toBe(2);
-    expect(bad.stdout).toContain('no entity "nobody"');
+    expect(bad.stderr).toContain('no entity "nobody"');
   });
 
   it("rejects a name so discovery never proposes it again", async () => {
