@@ -224,7 +224,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   const previous = options.reuse === false ? null : await readManifest(manifestPath);
   // --no-cache trusts nothing kept from before, the file index's stamps included.
   if (previous && options.cache !== false && !options.changed) {
-    const unchanged = await nothingChanged(root, outDir, previous);
+    const unchanged = await nothingChanged(root, outDir, manifestPath, previous);
     if (unchanged) {
       const milliseconds = Math.round(performance.now() - started);
       return { ...unchanged, milliseconds, timings: { check: milliseconds } };
@@ -400,13 +400,14 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
 async function nothingChanged(
   root: string,
   outDir: string,
+  manifestPath: string,
   previous: SiteManifest,
 ): Promise<Omit<BuildSummary, "milliseconds" | "timings"> | null> {
   const { counts } = previous;
   if (!counts || !previous.inputs) return null;
   if ((await currentInputs(root)) !== previous.inputs) return null;
   if (!(await siteIntact(outDir, previous))) return null;
-  await pruneManifests(path.dirname(manifestFile(root, outDir)), manifestFile(root, outDir));
+  await pruneManifests(path.dirname(manifestPath), manifestPath);
   const shards = previous.searchShards.length;
   return {
     ...counts,
