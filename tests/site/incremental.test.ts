@@ -482,6 +482,12 @@ describe("a build with nothing to do", () => {
     await settle();
     expect(await run()).not.toMatch(UNCHANGED);
     expect(await run()).toMatch(UNCHANGED);
+    // Every remaining file still has its stamp: the list of files is what differs.
+    await rm(articleFile);
+    const stdout = await run();
+    expect(stdout).not.toMatch(UNCHANGED);
+    expect(stdout).toMatch(/4 articles/);
+    expect(await run()).toMatch(UNCHANGED);
   });
 
   it("builds when the site's folder is not as the last build left it", async () => {
