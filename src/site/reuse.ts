@@ -206,7 +206,12 @@ export async function mergeIntoSite(
   const stale = (await filesUnder(outDir)).filter((f) => !kept.has(f) && !replaced.has(f));
   await makeParents(written, outDir);
   await eachLimited(written, 64, async (file) => {
-    await rename(path.join(staging, file), path.join(outDir, file));
+    const from = path.join(staging, file);
+    const to = path.join(outDir, file);
+    // A file written again with the same bytes (most of a re-indexed search shard, the home page
+    // when nothing it shows changed) keeps the published one, its inode and time: a deploy that
+    // compares size and time uploads only what really changed.
+    if (!(await sameBytes(from, to))) await rename(from, to);
   });
   await eachLimited(stale, 64, async (file) => {
     await rm(path.join(outDir, file), { force: true });
@@ -219,6 +224,14 @@ export async function mergeIntoSite(
   const byDepth = [...emptied].sort((a, b) => b.split("/").length - a.split("/").length);
   for (const dir of byDepth) await rmdir(path.join(outDir, dir)).catch(() => undefined);
   return [...kept, ...written];
+}
+
+/** Whether two files hold the same bytes; false when either is missing or not a file. */
+async function sameBytes(a: string, b: string): Promise<boolean> {
+  const [infoA, infoB] = await Promise.all([stat(a).catch(() => null), stat(b).catch(() => null)]);
+  if (!infoA?.isFile() || !infoB?.isFile() || infoA.size !== infoB.size) return false;
+  const [bytesA, bytesB] = await Promise.all([readFile(a), readFile(b)]);
+  return bytesA.equals(bytesB);
 }
 
 /**

@@ -526,3 +526,64 @@ describe("a build with nothing to do", () => {
     expect(await run()).toMatch(/Nothing changed since the last build of these \d+ pages/);
   });
 });
+
+describe("files a rebuild writes again with the same bytes", () => {
+  it("keep the published file, its inode and time, across the whole site", async () => {
+    const base = await mkdtemp(path.join(tmpdir(), "same-bytes-"));
+    try {
+      const project = path.join(base, "project");
+      const site = path.join(base, "dist");
+      await cp(FIXTURE, project, { recursive: true });
+      // Small shards, so that the edited page's shard is one of several.
+      await appendFile(path.join(project, "content", "site.yaml"), "searchShardPages: 4\n");
+      const run = async () => {
+        const result = await cli(["build", "--root", project, "--out", site]);
+        if (result.code !== 0) throw new Error(result.stderr);
+        return result.stdout;
+      };
+      await run();
+      const snapshot = async () =>
+        new Map(
+          await Promise.all(
+            (await listFiles(site)).map(async (file) => {
+              const full = path.join(site, file);
+              const info = await stat(full);
+              return [
+                file,
+                { bytes: await readFile(full), id: `${info.ino}:${info.mtimeMs}` },
+              ] as const;
+            }),
+          ),
+        );
+      const before = await snapshot();
+      await appendFile(
+        path.join(project, "content", "articles", "wire-2019-11-29-kabul.md"),
+        "\nThe correspondent added one more sentence after publication.\n",
+      );
+      const stdout = await run();
+      expect(stdout).toMatch(/search (\d+) of (?!\1)\d+ index shards kept/);
+      const after = await snapshot();
+      const sameBytes = [...after].filter(([file, now]) =>
+        before.get(file)?.bytes.equals(now.bytes),
+      );
+      for (const [file, now] of sameBytes)
+        expect([file, now.id]).toEqual([file, before.get(file)?.id]);
+      // Not vacuous: the re-indexed shard changed some of its files and kept others.
+      const changedSearchFiles = [...after.keys()].filter(
+        (file) =>
+          file.startsWith("pagefind") &&
+          !before.get(file)?.bytes.equals(after.get(file)?.bytes ?? Buffer.alloc(0)),
+      );
+      expect(changedSearchFiles.length).toBeGreaterThan(0);
+      const shardOfFile = (file: string) =>
+        file
+          .split("/")
+          .slice(0, file.startsWith("pagefind-shards/") ? 2 : 1)
+          .join("/");
+      const reindexed = new Set(changedSearchFiles.map(shardOfFile));
+      expect(sameBytes.some(([file]) => reindexed.has(shardOfFile(file)))).toBe(true);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});
