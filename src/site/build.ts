@@ -487,7 +487,13 @@ async function indexShards(
       shards.push({ signature, pages: 0 });
     }
   }
-  const counted = await buildSearchShards(staging, jobs, sites.pageAt, sites.linksDir);
+  const counted = await buildSearchShards(
+    staging,
+    jobs,
+    sites.pageAt,
+    sites.linksDir,
+    merging ? { dir: outDir, kept: keptFiles } : null,
+  );
   await pruneLinkFolders(sites.linksDir, count);
   for (const job of jobs)
     shards[job.index] = { signature: job.signature, pages: counted.get(job.index) ?? 0 };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { link, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { link, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as pagefind from "pagefind";
 import { eachLimited } from "../archive/index.ts";
@@ -33,8 +33,8 @@ export function shardFolder(index: number): string {
   return index === 0 ? "pagefind" : `pagefind-shards/${index}`;
 }
 
-async function countedPages(bundle: string): Promise<number> {
-  const entry = JSON.parse(await readFile(path.join(bundle, "pagefind-entry.json"), "utf8")) as {
+function countedPages(entryJson: Uint8Array): number {
+  const entry = JSON.parse(Buffer.from(entryJson).toString("utf8")) as {
     languages: Record<string, { page_count: number }>;
   };
   return Object.values(entry.languages).reduce((sum, l) => sum + l.page_count, 0);
@@ -89,9 +89,17 @@ async function linkPages(
   await writeFile(path.join(folder, LINKED_LIST), JSON.stringify(files));
 }
 
+/** Where the shards go, and the published site whose identical files are left in place. */
+interface ShardOutput {
+  siteDir: string;
+  published: string | null;
+  /** Filled with the published files (relative to the site) that stay as they are. */
+  kept: string[];
+}
+
 async function indexOneShard(
   shard: pagefind.PagefindIndex,
-  siteDir: string,
+  output: ShardOutput,
   index: number,
   files: readonly string[],
   pageAt: (file: string) => string,
@@ -101,10 +109,35 @@ async function indexOneShard(
   await linkPages(folder, files, pageAt);
   const added = await shard.addDirectory({ path: folder });
   if (added.errors.length > 0) throw new Error(`Pagefind: ${added.errors.join("; ")}`);
-  const bundle = path.join(siteDir, shardFolder(index));
-  const written = await shard.writeFiles({ outputPath: bundle });
-  if (written.errors.length > 0) throw new Error(`Pagefind: ${written.errors.join("; ")}`);
-  return await countedPages(bundle);
+  // Taken from Pagefind rather than written by it: of a re-indexed shard's ~1,700 files, an edit
+  // changes a handful, and writing the rest again (new files, the old ones deleted) is what slowed
+  // this disk's file creation build after build (see README, "Scaling").
+  const bundle = await shard.getFiles();
+  if (bundle.errors.length > 0) throw new Error(`Pagefind: ${bundle.errors.join("; ")}`);
+  const shardDir = shardFolder(index);
+  let entry: Uint8Array | null = null;
+  await eachLimited(bundle.files, WRITE_CONCURRENCY, async ({ path: file, content }) => {
+    if (file === "pagefind-entry.json") entry = content;
+    const relative = `${shardDir}/${file}`;
+    if (output.published && (await holds(path.join(output.published, relative), content))) {
+      output.kept.push(relative);
+      return;
+    }
+    const target = path.join(output.siteDir, relative);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, content);
+  });
+  if (!entry) throw new Error("Pagefind wrote no pagefind-entry.json");
+  return countedPages(entry);
+}
+
+const WRITE_CONCURRENCY = 64;
+
+/** Whether a file exists and holds exactly these bytes. */
+async function holds(file: string, content: Uint8Array): Promise<boolean> {
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile() || info.size !== content.byteLength) return false;
+  return (await readFile(file)).equals(content);
 }
 
 /**
@@ -112,17 +145,23 @@ async function indexOneShard(
  * pages marked data-pagefind-body are indexed, as Pagefind does with a whole folder; returns how
  * many were, per shard. A page is read from `pageAt(file)`, by default the same folder. Each
  * shard's pages are linked into a folder under `linksDir`, kept for the next build when given
- * (beside the site, as the build does), else a temporary one.
+ * (beside the site, as the build does), else a temporary one. With `published` (the site the new
+ * files will be merged into), a file of a shard that the published site already holds with the
+ * same bytes is not written but listed in `published.kept`.
  */
 export async function buildSearchShards(
   siteDir: string,
   jobs: readonly { index: number; files: readonly string[] }[],
   pageAt: (file: string) => string = (file) => path.join(siteDir, file),
   linksDir?: string,
+  published: { dir: string; kept: string[] } | null = null,
 ): Promise<Map<number, number>> {
   const links = linksDir ?? (await mkdtemp(path.join(path.dirname(siteDir), ".search-links-")));
+  const output: ShardOutput = { siteDir, published: published?.dir ?? null, kept: [] };
   try {
-    return await indexShardsIn(siteDir, jobs, pageAt, links);
+    const counted = await indexShardsIn(output, jobs, pageAt, links);
+    for (const file of output.kept) published?.kept.push(file);
+    return counted;
   } finally {
     if (!linksDir) await rm(links, { recursive: true, force: true });
   }
@@ -139,7 +178,7 @@ export async function pruneLinkFolders(linksDir: string, shards: number): Promis
 }
 
 async function indexShardsIn(
-  siteDir: string,
+  output: ShardOutput,
   jobs: readonly { index: number; files: readonly string[] }[],
   pageAt: (file: string) => string,
   linksDir: string,
@@ -159,7 +198,7 @@ async function indexShardsIn(
         group.map((job, i) =>
           indexOneShard(
             indexes[i] as pagefind.PagefindIndex,
-            siteDir,
+            output,
             job.index,
             job.files,
             pageAt,

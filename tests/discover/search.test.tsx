@@ -20,6 +20,14 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
+/** Files under a folder, relative, '/'-separated. */
+async function listed(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"));
+}
+
 function article(id: string) {
   const found = archive.articleById.get(id);
   if (!found) throw new Error(id);
@@ -108,6 +116,43 @@ describe("buildSearchShards", () => {
     // Built again with the page gone from the shard: its link goes too.
     await buildSearchShards(out, [{ index: 0, files: [] }], undefined, links);
     expect(existsSync(path.join(links, "0", "one", "index.html"))).toBe(false);
+  });
+
+  it("leaves out of the new site the files a published one already holds with the same bytes", async () => {
+    const published = await mkdtemp(path.join(tmpdir(), "discover-search-published-"));
+    const staging = await mkdtemp(path.join(tmpdir(), "discover-search-staging-"));
+    dirs.push(published, staging);
+    const write = async (dir: string, file: string, html: string) => {
+      await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await writeFile(path.join(dir, file), html);
+    };
+    const body = (title: string, text: string) =>
+      page(title, `<main data-pagefind-body><h1>${title}</h1><p>${text}</p></main>`);
+    const files = ["one/index.html", "two/index.html"];
+    for (const dir of [published, staging]) {
+      await write(dir, files[0] as string, body("One", "The first page."));
+    }
+    await write(published, files[1] as string, body("Two", "The second page."));
+    await write(staging, files[1] as string, body("Two", "The second page, edited."));
+    await buildSearchShards(published, [{ index: 0, files }]);
+    const before = new Set(await listed(path.join(published, "pagefind")));
+
+    const kept: string[] = [];
+    const counted = await buildSearchShards(staging, [{ index: 0, files }], undefined, undefined, {
+      dir: published,
+      kept,
+    });
+    expect([...counted]).toEqual([[0, 2]]);
+    const written = await listed(path.join(staging, "pagefind"));
+    // The edited page's fragment and the index that finds its words are new; the first page's
+    // fragment, the scripts and the styles are the published ones.
+    expect(written.length).toBeGreaterThan(0);
+    expect(kept.length).toBeGreaterThan(0);
+    for (const file of kept) expect(before.has(file.replace(/^pagefind\//, ""))).toBe(true);
+    expect(kept).toContain("pagefind/pagefind-ui.js");
+    expect(written).not.toContain("pagefind-ui.js");
+    expect(written.some((file) => file.startsWith("fragment/"))).toBe(true);
+    expect(kept.some((file) => file.startsWith("pagefind/fragment/"))).toBe(true);
   });
 
   it("indexes the marked pages of a folder with the real Pagefind binary, filters included", async () => {
