@@ -109,17 +109,25 @@ async function indexOneShard(
   await linkPages(folder, files, pageAt);
   const added = await shard.addDirectory({ path: folder });
   if (added.errors.length > 0) throw new Error(`Pagefind: ${added.errors.join("; ")}`);
+  const shardDir = shardFolder(index);
+  if (!output.published) {
+    // Nothing to compare with: Pagefind writes the bundle itself.
+    const bundle = path.join(output.siteDir, shardDir);
+    const written = await shard.writeFiles({ outputPath: bundle });
+    if (written.errors.length > 0) throw new Error(`Pagefind: ${written.errors.join("; ")}`);
+    return countedPages(await readFile(path.join(bundle, "pagefind-entry.json")));
+  }
   // Taken from Pagefind rather than written by it: of a re-indexed shard's ~1,700 files, an edit
   // changes a handful, and writing the rest again (new files, the old ones deleted) is what slowed
   // this disk's file creation build after build (see README, "Scaling").
+  const { published } = output;
   const bundle = await shard.getFiles();
   if (bundle.errors.length > 0) throw new Error(`Pagefind: ${bundle.errors.join("; ")}`);
-  const shardDir = shardFolder(index);
   let entry: Uint8Array | null = null;
   await eachLimited(bundle.files, WRITE_CONCURRENCY, async ({ path: file, content }) => {
     if (file === "pagefind-entry.json") entry = content;
     const relative = `${shardDir}/${file}`;
-    if (output.published && (await holds(path.join(output.published, relative), content))) {
+    if (published && (await holds(path.join(published, relative), content))) {
       output.kept.push(relative);
       return;
     }
