@@ -70,14 +70,7 @@ export interface BuildOptions {
   onPagesWritten?: (staging: string) => void;
 }
 
-export interface BuildSummary {
-  articles: number;
-  entities: number;
-  discovered: number;
-  topics: number;
-  pages: number;
-  files: number;
-  searchPages: number;
+export interface BuildSummary extends SiteCounts {
   searchShards: number;
   /** Search shards kept from the previous build because none of their pages' text had changed. */
   searchShardsReused: number;

@@ -228,10 +228,15 @@ export async function mergeIntoSite(
 
 /** Whether two files hold the same bytes; false when either is missing or not a file. */
 async function sameBytes(a: string, b: string): Promise<boolean> {
-  const [infoA, infoB] = await Promise.all([stat(a).catch(() => null), stat(b).catch(() => null)]);
-  if (!infoA?.isFile() || !infoB?.isFile() || infoA.size !== infoB.size) return false;
-  const [bytesA, bytesB] = await Promise.all([readFile(a), readFile(b)]);
-  return bytesA.equals(bytesB);
+  const bytes = await readFile(a).catch(() => null);
+  return bytes !== null && (await fileHolds(b, bytes));
+}
+
+/** Whether a file exists and holds exactly these bytes (its size is compared first). */
+export async function fileHolds(file: string, bytes: Uint8Array): Promise<boolean> {
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile() || info.size !== bytes.byteLength) return false;
+  return (await readFile(file)).equals(bytes);
 }
 
 /**

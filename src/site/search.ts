@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { link, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { link, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as pagefind from "pagefind";
 import { eachLimited } from "../archive/index.ts";
+import { fileHolds } from "./reuse.ts";
 
 /**
  * Full-text search with Pagefind, whose npm package ships its own binary: the index is built over
@@ -89,12 +90,19 @@ async function linkPages(
   await writeFile(path.join(folder, LINKED_LIST), JSON.stringify(files));
 }
 
-/** Where the shards go, and the published site whose identical files are left in place. */
+/**
+ * The site the new files will be merged into: a shard's file it already holds with the same
+ * bytes is not written, but listed in `kept` (relative to the site).
+ */
+interface PublishedSite {
+  dir: string;
+  kept: string[];
+}
+
+/** Where the shards go. */
 interface ShardOutput {
   siteDir: string;
-  published: string | null;
-  /** Filled with the published files (relative to the site) that stay as they are. */
-  kept: string[];
+  published: PublishedSite | null;
 }
 
 async function indexOneShard(
@@ -110,7 +118,8 @@ async function indexOneShard(
   const added = await shard.addDirectory({ path: folder });
   if (added.errors.length > 0) throw new Error(`Pagefind: ${added.errors.join("; ")}`);
   const shardDir = shardFolder(index);
-  if (!output.published) {
+  const { published } = output;
+  if (!published) {
     // Nothing to compare with: Pagefind writes the bundle itself.
     const bundle = path.join(output.siteDir, shardDir);
     const written = await shard.writeFiles({ outputPath: bundle });
@@ -120,15 +129,14 @@ async function indexOneShard(
   // Taken from Pagefind rather than written by it: of a re-indexed shard's ~1,700 files, an edit
   // changes a handful, and writing the rest again (new files, the old ones deleted) is what slowed
   // this disk's file creation build after build (see README, "Scaling").
-  const { published } = output;
   const bundle = await shard.getFiles();
   if (bundle.errors.length > 0) throw new Error(`Pagefind: ${bundle.errors.join("; ")}`);
   let entry: Uint8Array | null = null;
   await eachLimited(bundle.files, WRITE_CONCURRENCY, async ({ path: file, content }) => {
     if (file === "pagefind-entry.json") entry = content;
     const relative = `${shardDir}/${file}`;
-    if (published && (await holds(path.join(published, relative), content))) {
-      output.kept.push(relative);
+    if (await fileHolds(path.join(published.dir, relative), content)) {
+      published.kept.push(relative);
       return;
     }
     const target = path.join(output.siteDir, relative);
@@ -140,13 +148,6 @@ async function indexOneShard(
 }
 
 const WRITE_CONCURRENCY = 64;
-
-/** Whether a file exists and holds exactly these bytes. */
-async function holds(file: string, content: Uint8Array): Promise<boolean> {
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile() || info.size !== content.byteLength) return false;
-  return (await readFile(file)).equals(content);
-}
 
 /**
  * Indexes the given pages of a built site into their shards in `siteDir`, a few at a time. Only
@@ -162,14 +163,11 @@ export async function buildSearchShards(
   jobs: readonly { index: number; files: readonly string[] }[],
   pageAt: (file: string) => string = (file) => path.join(siteDir, file),
   linksDir?: string,
-  published: { dir: string; kept: string[] } | null = null,
+  published: PublishedSite | null = null,
 ): Promise<Map<number, number>> {
   const links = linksDir ?? (await mkdtemp(path.join(path.dirname(siteDir), ".search-links-")));
-  const output: ShardOutput = { siteDir, published: published?.dir ?? null, kept: [] };
   try {
-    const counted = await indexShardsIn(output, jobs, pageAt, links);
-    for (const file of output.kept) published?.kept.push(file);
-    return counted;
+    return await indexShardsIn({ siteDir, published }, jobs, pageAt, links);
   } finally {
     if (!linksDir) await rm(links, { recursive: true, force: true });
   }
