@@ -11,8 +11,6 @@ import { eachLimited, replaceFile } from "../archive/index.ts";
  * site edited or replaced by hand is rendered afresh rather than trusted.
  */
 export interface SiteManifest {
-  /** The output folder it describes, first in the file (see pruneManifests). */
-  outDir?: string;
   files: Record<string, { signature: string; size: number; mtimeMs: number }>;
   /** Per search shard, the hash of its pages' indexed text and how many pages it indexed. */
   searchShards: ShardRecord[];
@@ -81,7 +79,10 @@ export async function readManifest(file: string): Promise<SiteManifest | null> {
   }
 }
 
-/** Writes the manifest of the site in `outDir`, and drops those of output folders since deleted. */
+/**
+ * Writes the manifest of the site in `outDir`, with that folder's path first in the file (see
+ * pruneManifests), and drops the manifests of output folders since deleted.
+ */
 export async function writeManifest(
   file: string,
   outDir: string,
