@@ -1,7 +1,7 @@
 import { exportText } from "../src/site/exports.ts";
-import { sitePaths } from "../src/site/pages.ts";
+import { everyPage } from "../src/site/listing.ts";
 import { loadedProject } from "../src/site/project.ts";
-import { robotsTxt, sitemapFiles } from "../src/site/sitemap.ts";
+import { robotsTxt } from "../src/site/sitemap.ts";
 
 /** Files that are not pages: data exports, sitemap(s) and robots.txt. */
 
@@ -23,7 +23,7 @@ export function render(page: OutputPage): string {
     default: {
       const data = exportText(page.output, archive, kb, config);
       if (data !== undefined) return data;
-      const file = sitemapFiles(sitePaths(archive, config), config).get(page.output);
+      const file = everyPage(archive, config).sitemaps.get(page.output);
       if (file === undefined) throw new Error(`Unknown output ${page.output}`);
       return file;
     }

@@ -18,36 +18,46 @@ export interface FeedScope {
 
 export const FEED_SIZE = 50;
 
-export function feedScopes(archive: Archive, siteTitle: string): FeedScope[] {
-  return [
-    { path: routes.home(), title: siteTitle, articleIds: archive.articles.map((a) => a.id) },
-    ...archive.entities.map((e) => ({
-      path: routes.entity(e.id),
-      title: `${e.name} · ${siteTitle}`,
-      articleIds: e.occurrences.map((o) => o.articleId),
-    })),
-    ...archive.topics.map((t) => ({
-      path: routes.topic(t.id),
-      title: `${t.label} · ${siteTitle}`,
-      articleIds: t.articleIds,
-    })),
-  ];
+/**
+ * The feed scopes of an archive, made once per archive and title: the plan, the page lists and
+ * the feeds template all ask for them, and each list copies every entity's article ids. Kept here,
+ * not in the feeds template: a build renders in several Eleventy runs and each loads the template
+ * module anew, so a template module's own memo would be rebuilt per run and, from the last run,
+ * keep the archive alive through the search stage.
+ */
+const scopesByArchive = new WeakMap<
+  Archive,
+  { title: string; scopes: FeedScope[]; byPath: Map<string, FeedScope> }
+>();
+
+function scopesOf(archive: Archive, siteTitle: string) {
+  let known = scopesByArchive.get(archive);
+  if (known?.title !== siteTitle) {
+    const scopes = [
+      { path: routes.home(), title: siteTitle, articleIds: archive.articles.map((a) => a.id) },
+      ...archive.entities.map((e) => ({
+        path: routes.entity(e.id),
+        title: `${e.name} · ${siteTitle}`,
+        articleIds: e.occurrences.map((o) => o.articleId),
+      })),
+      ...archive.topics.map((t) => ({
+        path: routes.topic(t.id),
+        title: `${t.label} · ${siteTitle}`,
+        articleIds: t.articleIds,
+      })),
+    ];
+    known = { title: siteTitle, scopes, byPath: new Map(scopes.map((s) => [s.path, s])) };
+    scopesByArchive.set(archive, known);
+  }
+  return known;
 }
 
-/**
- * The feed scopes by page path, made once per archive. Kept here, not in the feeds template: a
- * build renders in several Eleventy runs and each loads the template module anew, so a template
- * module's own memo would be rebuilt per run and, from the last run, keep the archive alive
- * through the search stage.
- */
-const scopesByArchive = new WeakMap<Archive, Map<string, FeedScope>>();
+export function feedScopes(archive: Archive, siteTitle: string): readonly FeedScope[] {
+  return scopesOf(archive, siteTitle).scopes;
+}
+
 export function feedScope(archive: Archive, siteTitle: string, scopePath: string): FeedScope {
-  let byPath = scopesByArchive.get(archive);
-  if (!byPath) {
-    byPath = new Map(feedScopes(archive, siteTitle).map((s) => [s.path, s]));
-    scopesByArchive.set(archive, byPath);
-  }
-  const scope = byPath.get(scopePath);
+  const scope = scopesOf(archive, siteTitle).byPath.get(scopePath);
   if (!scope) throw new Error(`No feed for ${scopePath}`);
   return scope;
 }

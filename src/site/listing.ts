@@ -9,6 +9,8 @@ export interface EveryPage {
   feeds: { scope: string; format: "atom" | "json" }[];
   outputs: string[];
   pages: ReturnType<typeof sitePages>;
+  /** The sitemap's files by site path, with their text. */
+  sitemaps: ReadonlyMap<string, string>;
 }
 
 /**
@@ -19,16 +21,14 @@ const everyPageOf = new WeakMap<object, EveryPage>();
 export function everyPage(archive: Archive, config: SiteConfig): EveryPage {
   let all = everyPageOf.get(archive);
   if (!all) {
+    const sitemaps = sitemapFiles(sitePaths(archive, config), config);
     all = {
       feeds: feedScopes(archive, config.title).flatMap((scope) =>
         (["atom", "json"] as const).map((format) => ({ scope: scope.path, format })),
       ),
-      outputs: [
-        ...DATA_EXPORT_PATHS,
-        "/robots.txt",
-        ...sitemapFiles(sitePaths(archive, config), config).keys(),
-      ],
+      outputs: [...DATA_EXPORT_PATHS, "/robots.txt", ...sitemaps.keys()],
       pages: sitePages(archive, config),
+      sitemaps,
     };
     everyPageOf.set(archive, all);
   }
