@@ -71,6 +71,11 @@ export interface CorpusOptions {
    * again: for a process that builds again and again (`serve`'s builder).
    */
   remember?: boolean;
+  /**
+   * Leave writing the cache's files to the caller (`LoadedCorpus.saveCache`), so a process that
+   * rebuilds on every save writes them after the pages rather than before.
+   */
+  deferCacheWrites?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -111,6 +116,11 @@ export interface LoadedCorpus extends CorpusAnalysis<StoredAnalysis> {
    * from the file index without reading anything).
    */
   inputs: ArticleInputs;
+  /**
+   * Writes what this load read and analysed to the cache's files, once however often it is
+   * called; already done unless the load was asked to defer it.
+   */
+  saveCache: () => Promise<void>;
 }
 
 export interface ArticleInputs {
@@ -394,14 +404,17 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     exportDigestsById.set(outcome.article.id, exported);
     results.push([outcome.article.id, outcome.result]);
   }
+  if (useCache && options.remember) {
+    remembered = { dir: cacheDir, cache: { pipeline, entries: keep } };
+  }
   // Only what this build read is kept, so deleted and edited-away versions do not pile up.
-  if (useCache) {
+  const writeCache = async () => {
+    if (!useCache) return;
     const changed = new Set(pending.map(({ index }) => hashes[index] as string));
     for (const key of cachedKeys) if (!keep.has(key)) changed.add(key);
     for (const key of restamped.keys()) changed.add(key);
     await writeAnalysisCache(cacheDir, { pipeline, entries: keep }, changed, traces);
     await writeKnowledgeSnapshot(cacheDir, kb, pipeline);
-    if (options.remember) remembered = { dir: cacheDir, cache: { pipeline, entries: keep } };
     await writeFileIndex(
       cacheDir,
       stamps,
@@ -411,7 +424,13 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
         return hash && info ? [[rel, info, hash] as [string, Stats, string]] : [];
       }),
     );
-  }
+  };
+  let written: Promise<void> | null = null;
+  const saveCache = () => {
+    written ??= writeCache();
+    return written;
+  };
+  if (!options.deferCacheWrites) await saveCache();
   return {
     articles,
     digests,
@@ -426,6 +445,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
         return hash ? [[rel, hash] as [string, string]] : [];
       }),
     },
+    saveCache,
     ...combineAnalyses(results),
   };
 }

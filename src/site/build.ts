@@ -235,7 +235,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   });
   // Held in a variable that is cleared once the pages are written, so the archive can be freed.
   let project: Project | null = await getProject();
-  const { timings, corpus } = project;
+  const { timings, corpus, saveCache } = project;
   const { searchShardPages } = project.config;
   const staging = path.join(
     path.dirname(outDir),
@@ -288,6 +288,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
         // later. Each export appears in staging only once complete, so pages shown from there
         // meanwhile never link to half a file.
         options.onPagesWritten?.(staging);
+        await saveCache();
       }
       // Each run leaves a few hundred megabytes of garbage, held by its promises until the event
       // loop turns; V8, far from its heap limit, would keep it and grow towards gigabytes. After
@@ -380,10 +381,37 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       timings,
     };
   } finally {
-    // Also when the build failed: a held project would hide the next build's content changes.
+    // Also when the build failed: a held project would hide the next build's content changes,
+    // and what it analysed is worth keeping.
     releaseProject();
+    // A failure to write it only makes the next build slower: the build's own error is reported.
+    await saveCache().catch(() => {});
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * For `serve`'s builder, after a first build that had nothing to do: reads the article cache
+ * into memory and indexes the archive once (so its related articles are remembered), and loads
+ * Eleventy, while the builder waits for the first change. That change then rebuilds as fast as
+ * the ones after it, instead of first reading the cache from disk (~1.5 s more at 10,000
+ * articles).
+ */
+export async function prepareNextBuild(options: Pick<BuildOptions, "root" | "workers">) {
+  useProjectRoot(path.resolve(options.root));
+  useProgress(silentProgress);
+  useCorpusOptions({ cache: true, workers: options.workers ?? "auto", remember: true });
+  try {
+    await loadEleventy();
+    // An article saved since the check was analysed by this load: kept on disk too.
+    await (await getProject()).saveCache();
+  } catch {
+    // Whatever failed here fails again in the next build, which reports it.
+  } finally {
+    releaseProject();
+  }
+  // The archive just indexed is garbage: collected now, not during the next build.
+  collectGarbage();
 }
 
 /**

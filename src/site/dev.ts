@@ -4,7 +4,7 @@ import path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { watch } from "chokidar";
 import { ContentError } from "../records/index.ts";
-import { buildSite, formatBuildSummary, PACKAGE_ROOT } from "./build.ts";
+import { buildSite, formatBuildSummary, PACKAGE_ROOT, prepareNextBuild } from "./build.ts";
 import { loadSiteConfig } from "./config.ts";
 import { createStaticServer, listen, untilStopped } from "./serve.ts";
 
@@ -358,6 +358,7 @@ export async function runBuilder(options: { root: string; outDir: string }): Pro
       let reply: DevBuild;
       const changed = built;
       built = true;
+      let unchanged = false;
       try {
         const summary = await buildSite({
           ...options,
@@ -367,6 +368,7 @@ export async function runBuilder(options: { root: string; outDir: string }): Pro
           onPagesWritten: (staging) => send({ pages: staging } satisfies PagesWritten),
         });
         console.log(formatBuildSummary(summary));
+        unchanged = summary.unchanged === true;
         reply = { ok: true, error: "" };
       } catch (error) {
         const message =
@@ -379,6 +381,8 @@ export async function runBuilder(options: { root: string; outDir: string }): Pro
         reply = { ok: false, error: message };
       }
       send(reply);
+      // In the queue: a change saved meanwhile is built once this is done.
+      if (unchanged) await prepareNextBuild(options);
     });
   });
   return new Promise(() => {});

@@ -39,6 +39,11 @@ export interface Project {
   searchDigests: ReadonlyMap<string, string>;
   /** The article files and code the archive was made from (see unchanged.ts). */
   articleInputs: ArticleInputs;
+  /**
+   * Writes the article cache's files: a remembering process (`serve`'s builder) leaves that until
+   * its pages are written; otherwise it is done already.
+   */
+  saveCache: () => Promise<void>;
 }
 
 let projectRoot = process.cwd();
@@ -179,7 +184,13 @@ async function load(root: string): Promise<Project> {
   // a worker thread, so they cannot be timed apart.
   const corpus = kb
     ? await time("articles", () =>
-        loadCorpus({ root, kb, ...corpusOptions, onProgress: progress("articles") }),
+        loadCorpus({
+          root,
+          kb,
+          ...corpusOptions,
+          deferCacheWrites: corpusOptions.remember === true,
+          onProgress: progress("articles"),
+        }),
       )
     : null;
   if (corpus) report(corpus.problems);
@@ -187,7 +198,11 @@ async function load(root: string): Promise<Project> {
   // worth reporting in the same run.
   else report((await loadArticles(articlesDir, root)).problems);
   if (kb && corpus) report(await checkTopicReferences(corpus.articles, kb, root));
-  if (problems.length > 0 || !config || !kb || !corpus) throw new ContentError(problems);
+  if (problems.length > 0 || !config || !kb || !corpus) {
+    // What was analysed is kept for the build after the fix.
+    await corpus?.saveCache();
+    throw new ContentError(problems);
+  }
   const { articles, analyses, discovered, stats, digests, exportDigests, searchDigests, inputs } =
     corpus;
   const relatedFrom =
@@ -210,6 +225,7 @@ async function load(root: string): Promise<Project> {
     exportDigests,
     searchDigests,
     articleInputs: inputs,
+    saveCache: corpus.saveCache,
   };
   return loaded;
 }

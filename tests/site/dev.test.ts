@@ -250,6 +250,51 @@ describe("a builder that has made its share of builds", () => {
   });
 });
 
+describe("started on a site built before", () => {
+  it("checks it, then holds the article cache in memory for the first edit, and leaves the cache on disk", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "dev-prepared-"));
+    const project = path.join(dir, "project");
+    const dist = path.join(dir, "dist");
+    await cp(FIXTURE, project, { recursive: true });
+    // Files changed within two seconds of a build are not stamped, so would be read again.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect((await cli(["build", "--root", project, "--out", dist, "--quiet"])).code).toBe(0);
+    let log = "";
+    const prepared = await startDevServer({
+      root: project,
+      outDir: dist,
+      port: 0,
+      settleMs: 50,
+      log: (text) => {
+        log += text;
+      },
+    });
+    try {
+      expect(prepared.first.ok).toBe(true);
+      expect(log).toMatch(/Nothing changed since the last build/);
+      for (const edit of [1, 2]) {
+        const built = prepared.nextBuild();
+        const logged = log.length;
+        await appendFile(
+          path.join(project, "content", "articles", `${ARTICLE}.md`),
+          `\nOne more sentence, number ${edit}.\n`,
+        );
+        expect((await built).ok).toBe(true);
+        // Whether the first edit came before the builder had read the cache in or after, the
+        // cache is in memory.
+        expect(log.slice(logged)).toMatch(/of 5 articles from the cache \(held in memory\)/);
+      }
+    } finally {
+      await prepared.close();
+    }
+    // The builder wrote the cache's files after its pages: the last edit is among them.
+    const next = await cli(["build", "--root", project, "--out", dist]);
+    expect(next.code).toBe(0);
+    expect(next.stderr + next.stdout).toMatch(/5 of 5 articles from the cache/);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
 describe("after the edits", () => {
   it("has written the site a fresh build of the same content writes", async () => {
     const fresh = path.join(work, "fresh");

@@ -58,6 +58,7 @@ function projectOf(count: number): Project {
     exportDigests: new Map(articles.map((a) => [a.id, { record: a.id, mentions: a.id }])),
     searchDigests: digests,
     articleInputs: { pipeline: "pipeline", files: [] },
+    saveCache: async () => {},
   };
 }
 
