@@ -3,8 +3,9 @@ import path from "node:path";
 import { startDevServer } from "../src/site/dev.ts";
 
 /**
- * `npm run bench:serve -- <folder> [edits]`: how long `npm start` takes from a saved edit to open
- * pages reloading, and to the end of the build (search index published), on a project left by
+ * `npm run bench:serve -- <folder> [edits]`: how long `npm start` takes from a saved edit to the
+ * edited article's open page reloading, to every other open page reloading, and to the end of
+ * the build (search index published), on a project left by
  * `npm run bench:project` (<folder>/project, built into <folder>/dist). One article gains a
  * sentence, `edits` times in turn (default 3), each time after the previous build finished; the
  * article is put back as it was at the end.
@@ -38,38 +39,60 @@ console.log(
   `first build: ${((performance.now() - firstStarted) / 1000).toFixed(1)} s (${server.first.ok ? "ok" : server.first.error})`,
 );
 /**
- * Listens as a browser would; `reloaded` settles when the server next tells open pages to reload.
+ * Listens as a browser would: `edited` settles when the server tells the edited article's page to
+ * reload (its page is written first), `every` when it tells every other page to.
  */
-async function listenForReload(): Promise<{ reloaded: Promise<void> }> {
+async function listenForReload(): Promise<{ edited: Promise<number>; every: Promise<number> }> {
   const response = await fetch(new URL("/__news-archive/events", server.url));
   const reader = response.body?.getReader();
   if (!reader) throw new Error("no event stream");
   const decoder = new TextDecoder();
   let received = "";
-  const reloaded = (async () => {
-    while (!received.includes("event: reload\n")) {
+  let editedAt: number | null = null;
+  let resolveEdited: (at: number) => void = () => {};
+  const edited = new Promise<number>((resolve) => {
+    resolveEdited = resolve;
+  });
+  const every = (async () => {
+    for (;;) {
       const { value, done } = await reader.read();
       if (done) throw new Error("the event stream ended");
       received += decoder.decode(value, { stream: true });
+      const reloads = [...received.matchAll(/^event: reload\ndata: (.*)$/gm)];
+      for (const [, data] of reloads) {
+        const scope = JSON.parse(data ?? "{}") as { only?: string[] };
+        if (scope.only && editedAt === null) {
+          editedAt = performance.now();
+          resolveEdited(editedAt);
+        } else if (!scope.only) {
+          const at = performance.now();
+          // Without a page written first, the edited page reloads with the others.
+          if (editedAt === null) resolveEdited(at);
+          await reader.cancel();
+          return at;
+        }
+      }
     }
-    await reader.cancel();
   })();
-  return { reloaded };
+  return { edited, every };
 }
 
+// An editor's first save comes some seconds after the server started: by then a builder that
+// found nothing to build has read the article cache into memory (see prepareNextBuild).
+await new Promise((resolve) => setTimeout(resolve, 5000));
 try {
   for (let edit = 1; edit <= edits; edit += 1) {
     const built = server.nextBuild();
-    const { reloaded } = await listenForReload();
+    const { edited, every } = await listenForReload();
     const saved = performance.now();
     await writeFile(target, `${original}\nThe correspondent added sentence number ${edit}.\n`);
     // From the save, so the watcher's notice and the quiet time before a build are included.
-    const since = () => ((performance.now() - saved) / 1000).toFixed(2);
-    await reloaded;
-    const toReload = since();
+    const since = (at = performance.now()) => ((at - saved) / 1000).toFixed(2);
+    const toEdited = since(await edited);
+    const toEvery = since(await every);
     const build = await built;
     console.log(
-      `edit ${edit}: ${toReload} s from save to reload, ${since()} s to the build's end, search included (${build.ok ? "ok" : build.error})`,
+      `edit ${edit}: ${toEdited} s from save to the edited page's reload, ${toEvery} s to every page's, ${since()} s to the build's end, search included (${build.ok ? "ok" : build.error})`,
     );
     console.log(`  ${lastStages()}`);
   }

@@ -110,6 +110,8 @@ export interface LoadedCorpus extends CorpusAnalysis<StoredAnalysis> {
   searchDigests: Map<string, string>;
   problems: ContentProblem[];
   stats: CorpusStats;
+  /** Ids of the articles this load parsed and analysed, in file order (see CorpusStats.analysed). */
+  analysedIds: string[];
   /**
    * What the articles were: the digest of the code that parses and analyses them, and each
    * file's path and content hash, in path order (see `stampedArticles`, which gives the same
@@ -365,6 +367,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const digests = new Map<string, string>();
   const exportDigestsById = new Map<string, ExportDigests>();
   const searchDigests = new Map<string, string>();
+  const analysedIds: string[] = [];
   const withPath = (hash: string, rel: string) =>
     createHash("sha256").update(`${hash}\0${rel}`).digest("hex").slice(0, 32);
   for (const [index, outcome] of outcomes.entries()) {
@@ -397,6 +400,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
       continue;
     }
     byId.set(outcome.article.id, rel);
+    if (!hit) analysedIds.push(outcome.article.id);
     articles.push({ ...outcome.article, file: rel });
     // The file's path shows on the article's page ("Imported from …").
     digests.set(outcome.article.id, withPath(digest, rel));
@@ -438,6 +442,7 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
     searchDigests,
     problems,
     stats,
+    analysedIds,
     inputs: {
       pipeline,
       files: rels.flatMap((rel, index) => {

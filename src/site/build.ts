@@ -41,6 +41,7 @@ import {
   recordOtherFiles,
   siteIntact,
 } from "./unchanged.ts";
+import { routes } from "./views.ts";
 
 export interface BuildOptions {
   /** Folder holding content/ (articles, knowledge, site.yaml). */
@@ -68,7 +69,17 @@ export interface BuildOptions {
    * meanwhile).
    */
   onPagesWritten?: (staging: string) => void;
+  /**
+   * Called once the pages of the articles this build parsed and analysed again (an edit, for
+   * `serve`) are written to staging, ahead of planning and writing the rest, with their site
+   * paths: the page being edited reloads without waiting for every page its edit reaches. Only
+   * when at most EDITED_PAGES_FIRST articles were analysed; each such build runs Eleventy once more.
+   */
+  onEditedPagesWritten?: (staging: string, sitePaths: string[]) => void;
 }
+
+/** Past this many articles analysed (a knowledge-base edit, a batch import), pages come in one go. */
+export const EDITED_PAGES_FIRST = 10;
 
 export interface BuildSummary extends SiteCounts {
   searchShards: number;
@@ -247,12 +258,29 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   );
   await rm(staging, { recursive: true, force: true });
   try {
+    const renderedFirst = new Set<string>();
+    const edited = project.analysedIds;
+    if (options.onEditedPagesWritten && edited.length > 0 && edited.length <= EDITED_PAGES_FIRST) {
+      const editedStarted = performance.now();
+      const paths = edited.map((id) => routes.article(id));
+      for (const sitePath of paths) renderedFirst.add(outputFile(sitePath));
+      useRenderSelection((permalink) => renderedFirst.has(outputFile(permalink)));
+      try {
+        await runEleventy(staging, project.config.pathPrefix, true);
+      } finally {
+        useRenderSelection(null);
+      }
+      timings.edited = Math.round(performance.now() - editedStarted);
+      options.onEditedPagesWritten(staging, paths);
+    }
     const planStarted = performance.now();
     const site = await siteDigest(project.config);
     const plan = planOutputs(project, project.articleDigests, site);
     const inputs = inputsDigest(site, project.kb.digest, project.articleInputs);
     const renderProgress = (options.quiet ? silentProgress : stderrProgress())("render");
     const reused = reusableFiles(plan.outputs, previous, outDir);
+    // Written already: kept from before as well, they would be listed twice.
+    for (const file of renderedFirst) reused.delete(file);
     // With files to keep, the new ones are merged into the previous site; with none, the new site
     // is a whole folder swapped in for the old one.
     const merging = reused.size > 0;
@@ -261,7 +289,11 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     timings.plan = Math.round(performance.now() - planStarted);
 
     const renderStarted = performance.now();
-    const batches = renderBatches(plan.outputs, reused, options.batchSize ?? RENDER_BATCH);
+    const batches = renderBatches(
+      plan.outputs,
+      renderedFirst.size > 0 ? new Set([...reused, ...renderedFirst]) : reused,
+      options.batchSize ?? RENDER_BATCH,
+    );
     const toRender = batches.reduce((sum, batch) => sum + batch.size, 0);
     let rendered = 0;
     // Written by streaming after the runs: as pages, each would be held whole in memory.

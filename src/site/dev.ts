@@ -7,6 +7,7 @@ import { ContentError } from "../records/index.ts";
 import { buildSite, formatBuildSummary, PACKAGE_ROOT, prepareNextBuild } from "./build.ts";
 import { loadSiteConfig } from "./config.ts";
 import { createStaticServer, listen, untilStopped } from "./serve.ts";
+import { href } from "./views.ts";
 
 /**
  * `npm start`: the site as `npm run build` makes it (search, feeds and exports included), served
@@ -65,7 +66,15 @@ const CLIENT_SCRIPT = `const events = new EventSource(${JSON.stringify(EVENTS)})
 events.addEventListener("open", () => {
   document.documentElement.dataset.liveReload = "listening";
 });
-events.addEventListener("reload", () => location.reload());
+// A page reloads once its own page is written: {only: [...]} names the pages written first (the
+// ones being edited), {except: [...]} the pages already reloaded; {} is every page.
+events.addEventListener("reload", (event) => {
+  const scope = JSON.parse(event.data) ?? {};
+  const here = location.pathname;
+  if (scope.only && !scope.only.includes(here)) return;
+  if (scope.except && scope.except.includes(here)) return;
+  location.reload();
+});
 // A notice over the page, made once and then only given new text.
 const notice = (id, tag, role, css) => {
   let element = document.getElementById(id);
@@ -124,23 +133,34 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   let closed = false;
   const waiting: ((build: DevBuild) => void)[] = [];
 
-  const send = (response: ServerResponse, event: string, data: string) =>
+  const send = (response: ServerResponse, event: string, data: unknown) =>
     response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  const broadcast = (event: string, data: string) => {
+  const broadcast = (event: string, data: unknown) => {
     for (const client of clients) send(client, event, data);
   };
 
   // A build's pages are served from its staging folder as soon as they are written, and open
   // pages reload then: its data exports and search index (seconds for a large archive) are
-  // written meanwhile, and the site published from the same files.
+  // written meanwhile, and the site published from the same files. The pages of edited
+  // articles come first, and reload at once; every other page once all are written.
   let stagedPages: string | null = null;
-  let reloadedEarly = false;
-  const pagesWritten = (staging: string) => {
+  let reloaded: "none" | "edited" | "all" = "none";
+  let reloadedFirst: string[] = [];
+  const reloadTheRest = () =>
+    broadcast("reload", reloaded === "edited" ? { except: reloadedFirst } : {});
+  const pagesWritten = (staging: string, only: string[] | undefined) => {
     stagedPages = staging;
-    reloadedEarly = true;
     // Past the content checks: an earlier build's error is not what reloading pages should show.
     lastFailure = null;
-    broadcast("reload", "");
+    if (only) {
+      // As the browser's location has them.
+      reloadedFirst = only.map((sitePath) => href(config, sitePath));
+      reloaded = "edited";
+      broadcast("reload", { only: reloadedFirst });
+    } else {
+      reloadTheRest();
+      reloaded = "all";
+    }
   };
 
   let builder: ChildProcess | null = null;
@@ -177,7 +197,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       }
       codeChanged = false;
       buildsByBuilder += 1;
-      reloadedEarly = false;
+      reloaded = "none";
+      reloadedFirst = [];
       const current = builder;
       let stderr = "";
       const collect = (chunk: Buffer) => {
@@ -192,7 +213,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         resolve(build);
       };
       const onReply = (reply: unknown) => {
-        if (isPagesWritten(reply)) pagesWritten(reply.pages);
+        if (isPagesWritten(reply)) pagesWritten(reply.pages, reply.only);
         else if (isBuilderReply(reply)) done(reply);
       };
       const onExit = (code: number | null) => {
@@ -211,12 +232,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const finished = (build: DevBuild) => {
     if (build.ok) {
       lastFailure = null;
-      if (!reloadedEarly) broadcast("reload", "");
+      if (reloaded !== "all") reloadTheRest();
     } else {
       lastFailure = build.error || "the build failed";
       // Pages showing this build's staged pages go back to the site as it is, and learn why as
       // they reconnect.
-      if (reloadedEarly) broadcast("reload", "");
+      if (reloaded !== "none") broadcast("reload", {});
       else broadcast("failed", lastFailure);
     }
     for (const resolve of waiting.splice(0)) resolve(build);
@@ -315,14 +336,21 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 }
 
-/** What the builder says once a build's pages are written, before its exports and search index. */
+/**
+ * What the builder says once a build's pages are written, before its exports and search index;
+ * with `only`, once the pages of its edited articles are (their site paths), ahead of the rest.
+ */
 interface PagesWritten {
   pages: string;
+  only?: string[];
 }
 
 function isPagesWritten(value: unknown): value is PagesWritten {
+  if (typeof value !== "object" || value === null) return false;
+  const { pages, only } = value as PagesWritten;
   return (
-    typeof value === "object" && value !== null && typeof (value as PagesWritten).pages === "string"
+    typeof pages === "string" &&
+    (only === undefined || (Array.isArray(only) && only.every((p) => typeof p === "string")))
   );
 }
 
@@ -366,6 +394,8 @@ export async function runBuilder(options: { root: string; outDir: string }): Pro
           remember: true,
           changed,
           onPagesWritten: (staging) => send({ pages: staging } satisfies PagesWritten),
+          onEditedPagesWritten: (staging, only) =>
+            send({ pages: staging, only } satisfies PagesWritten),
         });
         console.log(formatBuildSummary(summary));
         unchanged = summary.unchanged === true;

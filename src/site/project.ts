@@ -31,6 +31,8 @@ export interface Project {
   timings: Record<string, number>;
   /** How many articles came from the cache and how many were parsed or analysed again. */
   corpus: CorpusStats;
+  /** Ids of the articles parsed and analysed again (new or edited files, mostly). */
+  analysedIds: readonly string[];
   /** Per article id, the hash of what its pages show of it. */
   articleDigests: ReadonlyMap<string, string>;
   /** Per article id, hashes of what the data exports show of it. */
@@ -203,8 +205,17 @@ async function load(root: string): Promise<Project> {
     await corpus?.saveCache();
     throw new ContentError(problems);
   }
-  const { articles, analyses, discovered, stats, digests, exportDigests, searchDigests, inputs } =
-    corpus;
+  const {
+    articles,
+    analyses,
+    discovered,
+    stats,
+    analysedIds,
+    digests,
+    exportDigests,
+    searchDigests,
+    inputs,
+  } = corpus;
   const relatedFrom =
     corpusOptions.remember && remembered?.root === root
       ? remembered.related
@@ -221,6 +232,7 @@ async function load(root: string): Promise<Project> {
     archive,
     timings,
     corpus: stats,
+    analysedIds,
     articleDigests: digests,
     exportDigests,
     searchDigests,

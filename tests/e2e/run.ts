@@ -501,7 +501,7 @@ async function devServerChecks(browser: Browser, work: string): Promise<void> {
   });
   try {
     await check(
-      "npm start: a failed build shows its error as text, a fixed one reloads the page",
+      "npm start: a failed build shows its error as text, a fixed one reloads the page; an edit reloads its page first, then the others",
       async () => {
         assert(server.first.ok, `the first build failed: ${server.first.error}`);
         const origin = new URL(server.url).origin;
@@ -541,15 +541,37 @@ async function devServerChecks(browser: Browser, work: string): Promise<void> {
         await page.waitForEvent("load", { timeout: 60_000 });
         assert((await banner.count()) === 0, "the error is gone after the fix");
 
+        // Another page open meanwhile, which lists the article: it reloads too (after the edited
+        // article's own page), and each of the two reloads once.
+        const home = await page.context().newPage();
+        guard(home, origin, incidents);
+        await home.goto(`${origin}/`);
+        await home.locator("html[data-live-reload=listening]").waitFor({ state: "attached" });
+        const loads: string[] = [];
+        page.on("load", () => loads.push("article"));
+        home.on("load", () => loads.push("home"));
+        const built = server.nextBuild();
         const file = path.join(root, "content", "articles", "004_2e667484c972bbe6.md");
         const source = await readFile(file, "utf8");
         await writeFile(
           file,
           source.replace(/^title: .*$/m, 'title: "Retitled while the page was open"'),
         );
-        await page.waitForEvent("load", { timeout: 60_000 });
+        assert((await built).ok, "the build of the edit failed");
+        // A reload sent at the build's end would have arrived by now.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        // Which comes first is the dev server's test's to check (the events' order): a browser
+        // may finish loading them in either order.
+        assert(
+          [...loads].sort().join(",") === "article,home",
+          `the article's page and the home page reload once each: ${loads.join(",")}`,
+        );
         const heading = (await page.locator("h1").textContent())?.trim();
         assert(heading === "Retitled while the page was open", `the page reloaded: ${heading}`);
+        assert(
+          (await home.content()).includes("Retitled while the page was open"),
+          "the home page shows the new title",
+        );
         assert(incidents.length === 0, incidents.join("\n"));
       },
     );

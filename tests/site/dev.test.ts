@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EDITED_PAGES_FIRST } from "../../src/site/build.ts";
 import { addReloadScript, type DevServer, startDevServer } from "../../src/site/dev.ts";
 import { cli, listFiles } from "../helpers/site.ts";
 
@@ -26,7 +27,7 @@ const page = async (urlPath: string) => {
 };
 
 /** Reads the event stream until an event of that name arrives; returns its data. */
-async function nextEvent(name: string, act?: () => Promise<void>): Promise<string> {
+async function nextEvent(name: string, act?: () => Promise<void>): Promise<unknown> {
   return (await eventsUntil(name, act)).data;
 }
 
@@ -34,7 +35,7 @@ async function nextEvent(name: string, act?: () => Promise<void>): Promise<strin
 async function eventsUntil(
   name: string,
   act?: () => Promise<void>,
-): Promise<{ names: string[]; data: string }> {
+): Promise<{ names: string[]; data: unknown }> {
   const controller = new AbortController();
   const response = await fetch(new URL("/__news-archive/events", server.url), {
     signal: controller.signal,
@@ -55,7 +56,7 @@ async function eventsUntil(
         const names = [
           ...received.slice(0, match.index + match[0].length).matchAll(/^event: (.*)$/gm),
         ];
-        return { names: names.map((m) => m[1] ?? ""), data: JSON.parse(match[1]) as string };
+        return { names: names.map((m) => m[1] ?? ""), data: JSON.parse(match[1]) as unknown };
       }
     }
   } finally {
@@ -63,15 +64,20 @@ async function eventsUntil(
   }
 }
 
-/** An event stream opened as a page opens it, and the names of what it receives until stopped. */
-async function listen(): Promise<{ stop: () => void; names: Promise<string[]> }> {
+interface ServerEvent {
+  name: string;
+  data: unknown;
+}
+
+/** An event stream opened as a page opens it, and what it receives until stopped. */
+async function listen(): Promise<{ stop: () => void; events: Promise<ServerEvent[]> }> {
   const controller = new AbortController();
   const response = await fetch(new URL("/__news-archive/events", server.url), {
     signal: controller.signal,
   });
   const reader = response.body?.getReader();
   if (!reader) throw new Error("no event stream");
-  const names = (async () => {
+  const events = (async () => {
     const decoder = new TextDecoder();
     let received = "";
     try {
@@ -83,27 +89,30 @@ async function listen(): Promise<{ stop: () => void; names: Promise<string[]> }>
     } catch (error) {
       if (!controller.signal.aborted) throw error;
     }
-    return [...received.matchAll(/^event: (.*)$/gm)].map((m) => m[1] ?? "");
+    return [...received.matchAll(/^event: (.*)\ndata: (.*)$/gm)].map((m) => ({
+      name: m[1] ?? "",
+      data: JSON.parse(m[2] ?? "null") as unknown,
+    }));
   })();
-  return { stop: () => controller.abort(), names };
+  return { stop: () => controller.abort(), events };
 }
 
 /** The names of the events a page connecting now receives at once. */
 async function eventsOnConnect(): Promise<string[]> {
-  const { stop, names } = await listen();
+  const { stop, events } = await listen();
   setTimeout(stop, 200);
-  return names;
+  return (await events).map((event) => event.name);
 }
 
-/** The names of the events of the build `act` causes, until a moment after that build finished. */
-async function eventsOfBuild(act: () => Promise<void>): Promise<string[]> {
-  const { stop, names } = await listen();
+/** The events of the build `act` causes, until a moment after that build finished. */
+async function eventsOfBuild(act: () => Promise<void>): Promise<ServerEvent[]> {
+  const { stop, events } = await listen();
   const built = server.nextBuild();
   await act();
   expect((await built).ok).toBe(true);
   // A reload sent after the build would arrive within moments of it.
   setTimeout(stop, 300);
-  return names;
+  return events;
 }
 
 beforeAll(async () => {
@@ -149,8 +158,11 @@ describe("the development server", () => {
     expect(edited).not.toBe(original);
     const built = server.nextBuild();
     const logged = output.length;
-    await nextEvent("reload", () => writeFile(file, edited));
-    // Reloading now shows the edit, while the build may still be indexing it for search.
+    // The edited article's page is written first, and reloads on its own.
+    expect(await nextEvent("reload", () => writeFile(file, edited))).toEqual({
+      only: [`/articles/${ARTICLE}/`],
+    });
+    // Reloading now shows the edit, while the build still writes the other pages it reaches.
     expect((await page(`/articles/${ARTICLE}/`)).text).toContain(
       "Talks resume in Doha, edited live",
     );
@@ -162,13 +174,18 @@ describe("the development server", () => {
     );
   });
 
-  it("tells open pages a rebuild has started, then to reload once", async () => {
-    // Once: open pages reload as soon as the pages are written, not again when the search index
-    // that follows is published.
-    const names = await eventsOfBuild(() =>
+  it("tells open pages a rebuild has started, then the edited article's page to reload, then every other page", async () => {
+    // Each page once: the edited article's as soon as it is written, the others once every page
+    // is, and none again when the search index that follows is published.
+    const events = await eventsOfBuild(() =>
       appendFile(article(`${ARTICLE}.md`), "\nTalks were to resume the next morning.\n"),
     );
-    expect(names).toEqual(["building", "reload"]);
+    const edited = `/articles/${ARTICLE}/`;
+    expect(events).toEqual([
+      { name: "building", data: "" },
+      { name: "reload", data: { only: [edited] } },
+      { name: "reload", data: { except: [edited] } },
+    ]);
     const client = await page("/__news-archive/live-reload.js");
     expect(client.text).toContain('"building"');
     expect(client.text).toContain('"status"');
@@ -198,6 +215,34 @@ describe("the development server", () => {
     // of the error that is gone.
     expect(await eventsOnConnect()).not.toContain("failed");
     expect((await fixed).ok).toBe(true);
+  });
+
+  it("counts a page written first once, when the edit leaves it as it was", async () => {
+    // Bytes changed, record unchanged: the page is written first, though the plan would keep it.
+    const built = server.nextBuild();
+    const logged = output.length;
+    await appendFile(article(`${ARTICLE}.md`), "\n\n");
+    expect((await built).ok).toBe(true);
+    const files = await listFiles(path.join(work, "dist"));
+    const pages = files.filter((file) => file.endsWith(".html")).length;
+    expect(output.slice(logged)).toContain(`Built ${pages} pages (${files.length} files)`);
+  });
+
+  it("reloads every page at once when more articles than EDITED_PAGES_FIRST were analysed", async () => {
+    const source = await readFile(article(`${ARTICLE}.md`), "utf8");
+    // All at once, within the watcher's quiet time: one build.
+    const copies = Array.from({ length: EDITED_PAGES_FIRST + 1 }, (_, n) => `copy-${n}`);
+    const events = await eventsOfBuild(async () => {
+      await Promise.all(
+        copies.map((id) =>
+          writeFile(article(`${id}.md`), source.replace(`id: ${ARTICLE}`, `id: ${id}`)),
+        ),
+      );
+    });
+    expect(events).toEqual([
+      { name: "building", data: "" },
+      { name: "reload", data: {} },
+    ]);
   });
 
   it("ignores editors' swap files", async () => {

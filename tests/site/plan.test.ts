@@ -54,6 +54,7 @@ function projectOf(count: number): Project {
       workers: 0,
       remembered: false,
     },
+    analysedIds: [],
     articleDigests: digests,
     exportDigests: new Map(articles.map((a) => [a.id, { record: a.id, mentions: a.id }])),
     searchDigests: digests,
