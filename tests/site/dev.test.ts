@@ -3,6 +3,7 @@ import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promis
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { deserialize, serialize } from "node:v8";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EDITED_PAGES_FIRST } from "../../src/site/build.ts";
 import { addReloadScript, type DevServer, startDevServer } from "../../src/site/dev.ts";
@@ -296,7 +297,7 @@ describe("a builder that has made its share of builds", () => {
 });
 
 describe("started on a site built before", () => {
-  it("checks it, then holds the article cache in memory for the first edit, and leaves the cache on disk", async () => {
+  it("checks it, then holds the article cache and related articles in memory for the first edit, and leaves the cache on disk", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "dev-prepared-"));
     const project = path.join(dir, "project");
     const dist = path.join(dir, "dist");
@@ -304,6 +305,16 @@ describe("started on a site built before", () => {
     // Files changed within two seconds of a build are not stamped, so would be read again.
     await new Promise((resolve) => setTimeout(resolve, 2100));
     expect((await cli(["build", "--root", project, "--out", dist, "--quiet"])).code).toBe(0);
+    // The build's memory of related articles, made to name another one: shown on the edited
+    // article's page only if the builder took the memory over (its postings are as they were).
+    const memoryFile = path.join(project, ".cache", "news-archive", "related.v8");
+    const stored = deserialize(await readFile(memoryFile)) as {
+      memory: { found: Map<string, { related: string[] }> };
+    };
+    const remembered = stored.memory.found.get(ARTICLE);
+    if (!remembered) throw new Error(`no memory of ${ARTICLE}`);
+    remembered.related = ["wire-undated-plain"];
+    await writeFile(memoryFile, serialize(stored));
     let log = "";
     const prepared = await startDevServer({
       root: project,
@@ -329,6 +340,12 @@ describe("started on a site built before", () => {
         // cache is in memory.
         expect(log.slice(logged)).toMatch(/of 5 articles from the cache \(held in memory\)/);
       }
+      // Getting ready, the builder planned the site, and so kept the related articles it had.
+      const html = await (await fetch(new URL(`articles/${ARTICLE}/`, prepared.url))).text();
+      const related = [
+        ...html.slice(html.indexOf("Related articles")).matchAll(/href="\/articles\/([^/]+)\//g),
+      ].map((m) => m[1]);
+      expect(related).toEqual(["wire-undated-plain"]);
     } finally {
       await prepared.close();
     }
