@@ -25,6 +25,7 @@ import {
   writeAnalysisCache,
 } from "../../src/archive/cache.ts";
 import {
+  collectGarbage,
   type LoadedCorpus,
   loadCorpus,
   prepareArticle,
@@ -466,5 +467,35 @@ describe("typed arrays, which must own exactly their bytes, not be views of larg
     const arrays = typedArraysIn(entries);
     expect(arrays.length).toBeGreaterThanOrEqual(2 * entries.size);
     for (const bytes of arrays) expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
+  });
+});
+
+describe("a load whose cache writes are left to the caller", () => {
+  it("writes them when asked, once, and holds nothing of the load once they are written", async () => {
+    let corpus: LoadedCorpus | null = await loadCorpus({
+      root,
+      kb: await kbOf(),
+      workers: 0,
+      deferCacheWrites: true,
+    });
+    const cacheDir = analysisCacheDir(root);
+    expect((await readdir(cacheDir).catch(() => [])).length).toBe(0);
+    const { saveCache } = corpus;
+    const analyses = [...corpus.analyses.values()].map((analysis) => new WeakRef(analysis));
+    expect(analyses.length).toBeGreaterThan(0);
+    corpus = null;
+    await saveCache();
+    const written = await readdir(cacheDir);
+    expect(written.length).toBeGreaterThan(0);
+    await saveCache();
+    expect(await readdir(cacheDir)).toEqual(written);
+    // What the writer still holds: a build keeps it until its end, through the search stage.
+    for (let round = 0; round < 2; round += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      collectGarbage();
+    }
+    expect(analyses.filter((ref) => ref.deref() !== undefined)).toEqual([]);
+    // The next load finds every article in the cache.
+    expect((await load()).stats.analysed).toBe(0);
   });
 });
