@@ -357,6 +357,50 @@ describe("started on a site built before", () => {
   });
 });
 
+describe("a site served under a path prefix", () => {
+  it("names the edited page by the path the browser has, prefix included", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "dev-prefix-"));
+    const project = path.join(dir, "project");
+    await cp(FIXTURE, project, { recursive: true });
+    await appendFile(path.join(project, "content", "site.yaml"), "pathPrefix: /archive/\n");
+    const prefixed = await startDevServer({
+      root: project,
+      outDir: path.join(dir, "dist"),
+      port: 0,
+      settleMs: 50,
+      log: () => {},
+    });
+    try {
+      expect(prefixed.first.ok).toBe(true);
+      expect(new URL(prefixed.url).pathname).toBe("/archive/");
+      const response = await fetch(new URL("/__news-archive/events", prefixed.url));
+      const reader = response.body?.getReader();
+      if (!reader) throw new Error("no event stream");
+      const built = prefixed.nextBuild();
+      await appendFile(
+        path.join(project, "content", "articles", `${ARTICLE}.md`),
+        "\nTalks went on under a prefix.\n",
+      );
+      const decoder = new TextDecoder();
+      let received = "";
+      while (!/event: reload\ndata: .*\n/.test(received)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended: ${received}`);
+        received += decoder.decode(value, { stream: true });
+      }
+      await reader.cancel();
+      const data = /event: reload\ndata: (.*)\n/.exec(received)?.[1] ?? "null";
+      expect(JSON.parse(data)).toEqual({ only: [`/archive/articles/${ARTICLE}/`] });
+      expect((await built).ok).toBe(true);
+      const page = await fetch(new URL(`articles/${ARTICLE}/`, prefixed.url));
+      expect(await page.text()).toContain("Talks went on under a prefix.");
+    } finally {
+      await prefixed.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("after the edits", () => {
   it("has written the site a fresh build of the same content writes", async () => {
     const fresh = path.join(work, "fresh");
