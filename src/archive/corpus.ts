@@ -162,6 +162,14 @@ function analyzerFor(kb: KnowledgeBase): Analyzer {
   return analyzer;
 }
 
+/**
+ * Makes this thread's analyzer of `kb` before an article needs it (0.2 s for a large knowledge
+ * base, compromise loaded with it): `serve`'s builder does so while it waits for the first edit.
+ */
+export function prepareAnalysis(kb: KnowledgeBase): void {
+  analyzerFor(kb);
+}
+
 const utf8 = new TextDecoder();
 
 /**

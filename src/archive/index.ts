@@ -7,6 +7,7 @@ export {
   type CorpusStats,
   type LoadedCorpus,
   loadCorpus,
+  prepareAnalysis,
   stampedArticles,
 } from "./corpus.ts";
 export { eachLimited } from "./limited.ts";
