@@ -12,6 +12,8 @@ export interface StageResult {
   peakMb: number | null;
   /** Why the stage has no figure: not written yet, or failed. */
   unavailable?: string;
+  /** Shown in place of the peak when the stage has none of its own (where it was timed). */
+  note?: string;
   detail?: Record<string, unknown>;
 }
 
@@ -53,6 +55,22 @@ export const REBUILDS = [
   { key: "rebuildKnowledge", label: "a detected entity joins the knowledge base" },
 ] as const;
 
+/** How many saves `npm start` is timed over; its rows give the median. */
+export const SERVE_EDITS = 3;
+
+/**
+ * `npm start` over the site just built (see timeServeEdits): from a save of one article to its
+ * open page reloading, to every other page reloading, and to the build's end.
+ */
+export const SERVE_ROWS = [
+  {
+    key: "serveEdited",
+    label: `**npm start, one article changed: its page reloads** (median of ${SERVE_EDITS} saves)`,
+  },
+  { key: "serveEvery", label: "**npm start: every other page reloads**" },
+  { key: "serveEnd", label: "**npm start: the build ends, search included**" },
+] as const;
+
 export const STAGE_ROWS: { key: string; label: string }[] = [
   { key: "import", label: "import (raw → Markdown)" },
   { key: "parse", label: "parse (records.loadArticles)" },
@@ -67,6 +85,7 @@ export const STAGE_ROWS: { key: string; label: string }[] = [
   { key: "search", label: "search (Pagefind shards, inside buildSite)" },
   { key: "searchAlone", label: "search alone (Pagefind, one index, own process)" },
   ...REBUILDS.map(({ key, label }) => ({ key, label: `**rebuild, ${label}** (own process)` })),
+  ...SERVE_ROWS,
 ];
 
 const seconds = (ms: number | null | undefined) =>
@@ -129,7 +148,7 @@ export function stageTable(results: SizeResult[]): string {
   const cell = (s: StageResult | undefined) =>
     !s || s.ms === null
       ? `n/a${s?.unavailable ? ` (${s.unavailable.slice(0, 60)})` : ""}`
-      : `${seconds(s.ms)} (${s.peakMb === null ? "in total" : mb(s.peakMb)})`;
+      : `${seconds(s.ms)} (${s.note ?? (s.peakMb === null ? "in total" : mb(s.peakMb))})`;
   const growthCell = (pick: (r: SizeResult) => StageResult | undefined) => {
     if (!growth) return [];
     const a = pick(first)?.ms;

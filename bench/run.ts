@@ -23,18 +23,22 @@ import {
   machineLines,
   REBUILDS,
   rebuildTable,
+  SERVE_EDITS,
+  SERVE_ROWS,
   type SizeResult,
   type StageResult,
   stageTable,
   summaryTable,
 } from "./report.ts";
+import { type ServeEdit, type ServeTiming, timeServeEdits } from "./serve-timing.ts";
 
 /**
  * `npm run bench -- --articles 1000,10000 [--seed N] [--quiet] [--keep]`
  *
  * For each size: a seeded synthetic corpus of raw articles in a temporary project (with a copy of
  * the repository's knowledge base plus the corpus's own entities), then the real pipeline stage by
- * stage in child processes (import; parse, extract, index; the whole buildSite; Pagefind alone),
+ * stage in child processes (import; parse, extract, index; the whole buildSite; rebuilds; `npm
+ * start` saving one article; Pagefind alone),
  * then a plain Eleventy tag-page site and a Hugo taxonomy site of the same pages, so our time is a
  * ratio measured in the same run on the same machine. Results: bench/out/results.{md,json}.
  */
@@ -170,6 +174,25 @@ function hugoPath(): string | null {
   }
 }
 
+/** The `npm start` rows: each the median of its saves, the saves themselves in the detail. */
+function serveStages(timing: ServeTiming): Record<string, StageResult> {
+  const failed = !timing.firstOk
+    ? `first build failed: ${timing.firstError}`
+    : timing.edits.find((edit) => !edit.ok)?.error;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  const row = (pick: (edit: ServeEdit) => number): StageResult => {
+    const ms = median(timing.edits.map(pick));
+    return failed !== undefined || ms === undefined
+      ? { ms: null, peakMb: null, unavailable: failed ?? "no save timed" }
+      : { ms, peakMb: null, note: "builder kept", detail: { saves: timing.edits } };
+  };
+  return {
+    serveEdited: row((edit) => edit.editedMs),
+    serveEvery: row((edit) => edit.everyMs),
+    serveEnd: row((edit) => edit.endMs),
+  };
+}
+
 async function benchSize(count: number): Promise<SizeResult> {
   const work = await mkdtemp(path.join(tmpdir(), `news-archive-bench-${count}-`));
   const started = performance.now();
@@ -273,6 +296,15 @@ async function benchSize(count: number): Promise<SizeResult> {
               peakMb: again.process.peakMb,
               detail: { inProcessMs: inProcess.ms, ...inProcess.detail },
             };
+    }
+
+    // `npm start` over the same site: one builder kept between builds, an editor saving.
+    if (build.ms === null) {
+      for (const { key } of SERVE_ROWS)
+        stages[key] = { ms: null, peakMb: null, unavailable: "no build" };
+    } else {
+      log(`[${count}] npm start, one article saved ${SERVE_EDITS} times…`);
+      Object.assign(stages, serveStages(await timeServeEdits(root, dist, SERVE_EDITS)));
     }
 
     const site = await folderSize(dist);
@@ -388,7 +420,7 @@ const markdown = [
   "",
   stageTable(results),
   "",
-  "Each stage ran in a child process; its peak is the stage's own (VmHWM reset before it). Render and search times come from buildSite's own timings; the peak of buildSite and of Pagefind alone include Pagefind's binary.",
+  "Each stage ran in a child process; its peak is the stage's own (VmHWM reset before it). Render and search times come from buildSite's own timings; the peak of buildSite and of Pagefind alone include Pagefind's binary. The npm start rows: the development server started on the site just built, one article saved three times (the first five seconds after it started, each after the previous build ended), times from the save (median), in the builder process it keeps between builds.",
   "",
   "## Rebuilds by stage",
   "",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rebuildTable, type SizeResult } from "../../bench/report.ts";
+import { rebuildTable, type SizeResult, stageTable } from "../../bench/report.ts";
 
 const baseline = { ms: null, peakMb: null, pages: 0, avgPageKb: null };
 
@@ -62,5 +62,33 @@ describe("the rebuild table of the bench report", () => {
       "| 1000 | a detected entity joins the knowledge base | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |",
     );
     expect(table).toHaveLength(6);
+  });
+});
+
+describe("the stage table of the bench report", () => {
+  it("shows npm start's saves by where they were timed, and why one is missing", () => {
+    const kept = { peakMb: null, note: "builder kept" };
+    const rows = stageTable([
+      sizeResult(1000, {
+        serveEdited: { ms: 420, ...kept },
+        serveEvery: { ms: 910, ...kept },
+        serveEnd: { ms: null, peakMb: null, unavailable: "first build failed" },
+      }),
+      sizeResult(10000, {
+        serveEdited: { ms: 950, ...kept },
+        serveEvery: { ms: 1820, ...kept },
+        serveEnd: { ms: 4500, ...kept },
+      }),
+    ]).split("\n");
+    const row = (start: string) => rows.find((line) => line.startsWith(`| ${start}`));
+    expect(row("**npm start, one article changed: its page reloads**")).toMatch(
+      /\| 0\.42 \(builder kept\) \| 0\.95 \(builder kept\) \| 0\.23 \|$/,
+    );
+    expect(row("**npm start: every other page reloads**")).toMatch(
+      /\| 0\.91 \(builder kept\) \| 1\.82 \(builder kept\) \| 0\.20 \|$/,
+    );
+    expect(row("**npm start: the build ends, search included**")).toMatch(
+      /\| n\/a \(first build failed\) \| 4\.50 \(builder kept\) \| n\/a \|$/,
+    );
   });
 });
