@@ -113,7 +113,10 @@ export interface Archive {
   undatedIds: string[];
   /** Up to `limit` articles sharing the most actors and topics with the given one. */
   related(articleId: string, limit?: number): ArchiveArticle[];
-  /** What related() found so far, for the next archive of this process (see RelatedMemory). */
+  /**
+   * Every article's related articles, for the next archive (see RelatedMemory): those related()
+   * found, and the rest found now (most taken over from the memory this archive was given).
+   */
   relatedMemory(): RelatedMemory;
 }
 
@@ -346,8 +349,9 @@ function relatedFinder(
     const found = new Map<string, { keys: string; related: readonly string[] }>();
     const postings = new Map<string, string>();
     for (const article of articles) {
-      const known = relatedCache.get(`${RELATED_LIMIT}:${article.id}`);
-      if (!known) continue;
+      // Every article's, found by now or not: a memory of only what was asked for would replace
+      // the one this archive took over (from disk, say) with less.
+      const known = related(article.id);
       const keys = keysOf(article);
       found.set(article.id, { keys: keysDigest(article, keys), related: known.map((a) => a.id) });
       for (const key of keys) {

@@ -429,8 +429,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
 
 /**
  * For `serve`'s builder, after a first build that had nothing to do: reads the article cache
- * into memory, indexes and plans the archive once (so its related articles are remembered), and
- * loads Eleventy and the analyzer, while the builder waits for the first change. That change
+ * into memory, indexes the archive once (its related articles are remembered as it is released),
+ * and loads Eleventy and the analyzer, while the builder waits for the first change. That change
  * then rebuilds nearly as fast as the ones after it, instead of first reading the cache from
  * disk (~2 s more at 10,000 articles).
  */
@@ -443,10 +443,6 @@ export async function prepareNextBuild(options: Pick<BuildOptions, "root" | "wor
     const project = await getProject();
     // An article saved since the check was analysed by this load: kept on disk too.
     await project.saveCache();
-    // Planning finds every article's related articles, which the builder then remembers (an
-    // archive remembers only what it found, and would otherwise replace the memory on disk
-    // with an empty one).
-    planOutputs(project, project.articleDigests, await siteDigest(project.config));
     // The first edit's article is analysed in this thread, with an analyzer made once per
     // knowledge base.
     prepareAnalysis(project.kb);

@@ -318,6 +318,27 @@ describe("related articles remembered from the previous archive", () => {
     );
   });
 
+  it("remembers every article's related articles, asked for or not, and hands on what it took over", () => {
+    const specs: Spec[] = [
+      { id: "a", day: 1, entities: ["e0", "e1"], topics: [] },
+      { id: "b", day: 2, entities: ["e0"], topics: [] },
+      { id: "c", day: 3, entities: ["e1"], topics: [] },
+      { id: "d", day: 4, entities: ["e2"], topics: [] },
+    ];
+    // No page asked for related articles (an archive indexed but not rendered).
+    const memory = archiveOf(specs).relatedMemory();
+    expect([...memory.found.keys()].sort()).toEqual(["a", "b", "c", "d"]);
+    expect(memory.found.get("a")?.related).toEqual(["b", "c"]);
+    const planted: RelatedMemory = {
+      ...memory,
+      found: new Map(memory.found).set("a", {
+        keys: memory.found.get("a")?.keys ?? "",
+        related: ["d"],
+      }),
+    };
+    expect(archiveOf(specs, planted).relatedMemory().found.get("a")?.related).toEqual(["d"]);
+  });
+
   it("takes an article's related articles over only while its postings are as they were", () => {
     const specs: Spec[] = [
       { id: "a", day: 1, entities: ["e0", "e1"], topics: [] },
