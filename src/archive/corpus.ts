@@ -223,8 +223,7 @@ function workerCount(option: CorpusOptions["workers"], tasks: number): number {
  */
 export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> {
   const { root, kb } = options;
-  const files = await listMarkdownFiles(path.join(root, "content", "articles"));
-  const rels = files.map((f) => path.relative(root, f).split(path.sep).join("/"));
+  const { files, rels } = await articleFiles(root);
   const useCache = options.cache !== false;
   const cacheDir = analysisCacheDir(root);
   const pipeline = await pipelineDigest();
@@ -491,6 +490,12 @@ async function writeCacheFiles(job: CacheWrite): Promise<void> {
   await writeFileIndex(job.cacheDir, job.stamps, job.stamped);
 }
 
+/** The project's article files, and their paths as records and the cache name them. */
+async function articleFiles(root: string): Promise<{ files: string[]; rels: string[] }> {
+  const files = await listMarkdownFiles(path.join(root, "content", "articles"));
+  return { files, rels: files.map((f) => path.relative(root, f).split(path.sep).join("/")) };
+}
+
 /**
  * The project's articles as the last build's file index stamped them, when every article file
  * still has its stamp (the same size, times and inode, so the same bytes) and there is no other:
@@ -498,12 +503,12 @@ async function writeCacheFiles(job: CacheWrite): Promise<void> {
  * file is new, changed, too large, or was too recently changed to be stamped.
  */
 export async function stampedArticles(root: string): Promise<ArticleInputs | null> {
-  const files = await listMarkdownFiles(path.join(root, "content", "articles"));
+  const { files, rels } = await articleFiles(root);
   const stamps = await readFileIndex(analysisCacheDir(root));
   if (!stamps) return null;
   const inputs: ArticleInputs["files"] = [];
-  for (const file of files) {
-    const rel = path.relative(root, file).split(path.sep).join("/");
+  for (const [index, file] of files.entries()) {
+    const rel = rels[index] as string;
     const stamp = stamps.get(rel);
     let info: Stats;
     try {

@@ -218,6 +218,47 @@ async function recoverAbandoned(outDir: string): Promise<void> {
   }
 }
 
+/** Which project the next load reads, and how: set before each build. */
+function useBuildOptions(
+  root: string,
+  options: Pick<BuildOptions, "quiet" | "cache" | "workers" | "remember">,
+): void {
+  useProjectRoot(root);
+  useProgress(options.quiet ? silentProgress : stderrProgress());
+  useCorpusOptions({
+    cache: options.cache ?? true,
+    workers: options.workers ?? "auto",
+    remember: options.remember ?? false,
+  });
+}
+
+/**
+ * The pages of the articles `project` analysed again, written to `staging` in an Eleventy run of
+ * their own (see BuildOptions.onEditedPagesWritten); their output files, or none when more than
+ * EDITED_PAGES_FIRST articles were analysed.
+ */
+async function writeEditedPagesFirst(
+  project: Project,
+  staging: string,
+  written: (staging: string, sitePaths: string[]) => void,
+): Promise<Set<string>> {
+  const edited = project.analysedIds;
+  const files = new Set<string>();
+  if (edited.length === 0 || edited.length > EDITED_PAGES_FIRST) return files;
+  const started = performance.now();
+  const paths = edited.map((id) => routes.article(id));
+  for (const sitePath of paths) files.add(outputFile(sitePath));
+  useRenderSelection((permalink) => files.has(outputFile(permalink)));
+  try {
+    await runEleventy(staging, project.config.pathPrefix, true);
+  } finally {
+    useRenderSelection(null);
+  }
+  project.timings.edited = Math.round(performance.now() - started);
+  written(staging, paths);
+  return files;
+}
+
 /**
  * Writes what changed into a fresh folder beside the output and publishes it only when everything
  * succeeded (moved into the previous site, or swapped in whole when nothing was kept), so a
@@ -242,13 +283,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   // Loaded now that the build will render, while the heap is still small, rather than at the
   // first run, whose stage would then time loading too.
   await loadEleventy();
-  useProjectRoot(root);
-  useProgress(options.quiet ? silentProgress : stderrProgress());
-  useCorpusOptions({
-    cache: options.cache ?? true,
-    workers: options.workers ?? "auto",
-    remember: options.remember ?? false,
-  });
+  useBuildOptions(root, options);
   // Held in a variable that is cleared once the pages are written, so the archive can be freed.
   let project: Project | null = await getProject();
   const { timings, corpus, saveCache } = project;
@@ -263,21 +298,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   );
   await rm(staging, { recursive: true, force: true });
   try {
-    const renderedFirst = new Set<string>();
-    const edited = project.analysedIds;
-    if (options.onEditedPagesWritten && edited.length > 0 && edited.length <= EDITED_PAGES_FIRST) {
-      const editedStarted = performance.now();
-      const paths = edited.map((id) => routes.article(id));
-      for (const sitePath of paths) renderedFirst.add(outputFile(sitePath));
-      useRenderSelection((permalink) => renderedFirst.has(outputFile(permalink)));
-      try {
-        await runEleventy(staging, project.config.pathPrefix, true);
-      } finally {
-        useRenderSelection(null);
-      }
-      timings.edited = Math.round(performance.now() - editedStarted);
-      options.onEditedPagesWritten(staging, paths);
-    }
+    const renderedFirst = options.onEditedPagesWritten
+      ? await writeEditedPagesFirst(project, staging, options.onEditedPagesWritten)
+      : new Set<string>();
     const planStarted = performance.now();
     const site = await siteDigest(project.config);
     const plan = planOutputs(project, project.articleDigests, site);
@@ -435,9 +458,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
  * disk (~2 s more at 10,000 articles).
  */
 export async function prepareNextBuild(options: Pick<BuildOptions, "root" | "workers">) {
-  useProjectRoot(path.resolve(options.root));
-  useProgress(silentProgress);
-  useCorpusOptions({ cache: true, workers: options.workers ?? "auto", remember: true });
+  useBuildOptions(path.resolve(options.root), { ...options, quiet: true, remember: true });
   try {
     await loadEleventy();
     const project = await getProject();
