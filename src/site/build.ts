@@ -12,7 +12,7 @@ import {
 } from "../archive/index.ts";
 import { ContentError } from "../records/index.ts";
 import { DATA_EXPORT_PATHS, writeDataExports } from "./exports.ts";
-import { indexedPageCount, outputFile, planOutputs, siteDigest } from "./plan.ts";
+import { indexedPageCount, outputFile, type PlanMemory, planOutputs, siteDigest } from "./plan.ts";
 import { silentProgress, stderrProgress } from "./progress.ts";
 import {
   getProject,
@@ -82,6 +82,9 @@ export interface BuildOptions {
    */
   onEditedPagesWritten?: (staging: string, sitePaths: string[]) => void;
 }
+
+/** The last plan of a remembering process (`serve`'s builder), which the next one starts from. */
+let lastPlan: { root: string; memory: PlanMemory } | null = null;
 
 /** Past this many articles analysed (a knowledge-base edit, a batch import), pages come in one go. */
 export const EDITED_PAGES_FIRST = 10;
@@ -303,7 +306,14 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       : new Set<string>();
     const planStarted = performance.now();
     const site = await siteDigest(project.config);
-    const plan = planOutputs(project, project.articleDigests, site);
+    const plan = planOutputs(
+      project,
+      project.articleDigests,
+      site,
+      options.remember ? { previous: lastPlan?.root === root ? lastPlan.memory : null } : undefined,
+    );
+    // A plan depends on its inputs alone, so it serves the next build even if this one fails.
+    lastPlan = plan.memory ? { root, memory: plan.memory } : null;
     const inputs = inputsDigest(site, project.kb.digest, project.articleInputs);
     const renderProgress = (options.quiet ? silentProgress : stderrProgress())("render");
     const reused = reusableFiles(plan.outputs, previous, outDir);
