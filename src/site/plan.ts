@@ -133,9 +133,9 @@ const sameTopics = (a: StoredAnalysis["topics"], b: StoredAnalysis["topics"]) =>
  * null when everything must be planned again: other code or settings, another knowledge base, an
  * entity whose own fields changed or that appeared or went (its name is on pages everywhere), or
  * too many articles changed. An article changes with its digests, date, entities (with their
- * mention counts) or topics; an entity's pages list exactly the articles naming it, so only
- * entities named by a changed article, before or after, can have other pages; the same holds for
- * topics and years.
+ * mention counts) or topics; an entity's pages list exactly the articles naming it (and count
+ * the other entities those name), so only entities named by a changed article, before or after,
+ * can have other pages; the same holds for topics and years.
  */
 function changesSince(
   previous: PlanMemory,
