@@ -69,7 +69,7 @@ let loaded: Project | null = null;
  * What the last archive found of related articles, for the next build: `serve`'s builder keeps
  * it in memory, and a build with the cache keeps it in <root>/.cache for the next process.
  */
-let remembered: { root: string; related: RelatedMemory } | null = null;
+let remembered: { root: string; related: RelatedMemory; archive: Archive | null } | null = null;
 
 const relatedMemoryFile = (root: string) => path.join(root, ".cache", "news-archive", "related.v8");
 
@@ -222,8 +222,9 @@ async function load(root: string): Promise<Project> {
       : corpusOptions.cache !== false
         ? await readRelatedMemory(root)
         : null;
+  const previous = corpusOptions.remember && remembered?.root === root ? remembered.archive : null;
   const archive = await time("index", () =>
-    buildArchive({ articles, analyses, discovered, kb }, { relatedFrom }),
+    buildArchive({ articles, analyses, discovered, kb }, { relatedFrom, previous }),
   );
   loaded = {
     root,
@@ -265,7 +266,12 @@ export async function getProject(): Promise<Project> {
  */
 export function releaseProject(): void {
   if (loaded && (corpusOptions.remember || corpusOptions.cache !== false)) {
-    remembered = { root: loaded.root, related: loaded.archive.relatedMemory() };
+    remembered = {
+      root: loaded.root,
+      related: loaded.archive.relatedMemory(),
+      // serve's builder updates it for the next build (~10 MB beyond the articles it holds anyway).
+      archive: corpusOptions.remember ? loaded.archive : null,
+    };
   }
   cached = null;
   loaded = null;
