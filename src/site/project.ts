@@ -67,7 +67,8 @@ let cached: { key: string; project: Promise<Project> } | null = null;
 let loaded: Project | null = null;
 /**
  * What the last archive found of related articles, for the next build: `serve`'s builder keeps
- * it in memory, and a build with the cache keeps it in <root>/.cache for the next process.
+ * it in memory, and a build with the cache keeps it in <root>/.cache for the next process. The
+ * builder also keeps the archive itself, which the next build updates when only text changed.
  */
 let remembered: { root: string; related: RelatedMemory; archive: Archive | null } | null = null;
 
@@ -269,7 +270,8 @@ export function releaseProject(): void {
     remembered = {
       root: loaded.root,
       related: loaded.archive.relatedMemory(),
-      // serve's builder updates it for the next build (~10 MB beyond the articles it holds anyway).
+      // serve's builder updates it for the next build (~30 MB at 10,000 beyond the articles and
+      // analyses it holds anyway).
       archive: corpusOptions.remember ? loaded.archive : null,
     };
   }
