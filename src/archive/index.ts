@@ -410,12 +410,18 @@ const madeFrom = new WeakMap<Archive, MadeFrom>();
 /** Past this many changed articles, an archive is made afresh rather than updated. */
 const UPDATED_AT_MOST = 50;
 
-const sameValue = (a: unknown, b: unknown) =>
+/** The same items in the same order. */
+export const sameItems = (a: readonly unknown[], b: readonly unknown[]) =>
+  a === b || (a.length === b.length && a.every((item, i) => item === b[i]));
+/** The same entities named as often, in the same order: what an index counts of an analysis. */
+export const sameEntityCounts = (a: StoredAnalysis["entities"], b: StoredAnalysis["entities"]) =>
   a === b ||
-  (Array.isArray(a) &&
-    Array.isArray(b) &&
-    a.length === b.length &&
-    a.every((item, i) => item === b[i]));
+  (a.length === b.length && a.every((e, i) => e.id === b[i]?.id && e.mentions === b[i]?.mentions));
+/** The same topics in the same order, whatever their scores and evidence. */
+export const sameTopicIds = (a: StoredAnalysis["topics"], b: StoredAnalysis["topics"]) =>
+  a === b || (a.length === b.length && a.every((t, i) => t.id === b[i]?.id));
+const sameValue = (a: unknown, b: unknown) =>
+  a === b || (Array.isArray(a) && Array.isArray(b) && sameItems(a, b));
 /** The same fields with the same values (arrays item by item): a copy of the same record. */
 function sameFields(a: object, b: object): boolean {
   if (a === b) return true;
@@ -431,14 +437,9 @@ function indexedAlike(a: ArchiveArticle, b: ArchiveArticle): boolean {
   return (
     a.id === b.id &&
     a.sortDate === b.sortDate &&
-    a.analysis.entities.length === b.analysis.entities.length &&
-    a.analysis.entities.every(
-      (e, i) =>
-        e.id === b.analysis.entities[i]?.id && e.mentions === b.analysis.entities[i]?.mentions,
-    ) &&
-    a.analysis.topics.length === b.analysis.topics.length &&
-    a.analysis.topics.every((t, i) => t.id === b.analysis.topics[i]?.id) &&
-    sameValue(a.topics, b.topics)
+    sameEntityCounts(a.analysis.entities, b.analysis.entities) &&
+    sameTopicIds(a.analysis.topics, b.analysis.topics) &&
+    sameItems(a.topics, b.topics)
   );
 }
 
@@ -513,6 +514,11 @@ function updatedArchive(
   return archive;
 }
 
+/** Each entity's articles, newest first: the postings related articles are scored from. */
+function articlesOfEntities(entities: readonly ArchiveEntity[]): Map<string, string[]> {
+  return new Map(entities.map((e) => [e.id, e.occurrences.map((o) => o.articleId)]));
+}
+
 /**
  * Related articles of an archive whose lists are those of the archive `memory` was made from:
  * the same articles, found by id among this archive's. Other limits than the pages' are scored
@@ -530,12 +536,7 @@ function relatedTakenOver(
   let finder: Pick<Archive, "related" | "relatedMemory"> | null = null;
   const related = (articleId: string, limit = RELATED_LIMIT): ArchiveArticle[] => {
     if (limit !== RELATED_LIMIT) {
-      finder ??= relatedFinder(
-        articles,
-        new Map(entities.map((e) => [e.id, e.occurrences.map((o) => o.articleId)])),
-        topicById,
-        memory,
-      );
+      finder ??= relatedFinder(articles, articlesOfEntities(entities), topicById, memory);
       return finder.related(articleId, limit);
     }
     let known = found.get(articleId);
@@ -694,16 +695,9 @@ export function buildArchive(input: ArchiveInput, options: ArchiveOptions = {}):
   const years = [...yearMap.values()].sort((a, b) => b.year - a.year);
   for (const y of years) y.months.sort((a, b) => b.month - a.month);
 
-  const articlesByEntity = new Map<string, string[]>();
-  for (const e of entities)
-    articlesByEntity.set(
-      e.id,
-      e.occurrences.map((o) => o.articleId),
-    );
-
   const { related, relatedMemory } = relatedFinder(
     articles,
-    articlesByEntity,
+    articlesOfEntities(entities),
     topicById,
     options.relatedFrom ?? null,
   );

@@ -462,7 +462,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
 
 /**
  * For `serve`'s builder, after a first build that had nothing to do: reads the article cache
- * into memory, indexes the archive once (its related articles are remembered as it is released),
+ * into memory, indexes the archive once (kept as it is released, for the first edit to update),
  * and loads Eleventy and the analyzer, while the builder waits for the first change. That change
  * then rebuilds nearly as fast as the ones after it, instead of first reading the cache from
  * disk (~2 s more at 10,000 articles).
@@ -482,7 +482,7 @@ export async function prepareNextBuild(options: Pick<BuildOptions, "root" | "wor
   } finally {
     releaseProject();
   }
-  // The archive just indexed is garbage: collected now, not during the next build.
+  // What loading and indexing left behind is garbage: collected now, not during the next build.
   collectGarbage();
 }
 

@@ -4,6 +4,9 @@ import {
   type ArchiveTopic,
   codeDigest,
   type StoredAnalysis,
+  sameEntityCounts,
+  sameItems,
+  sameTopicIds,
 } from "../archive/index.ts";
 import type { SiteConfig } from "./config.ts";
 import { DATA_EXPORT_PATHS, type ExportedPart, exportedPart } from "./exports.ts";
@@ -120,14 +123,6 @@ interface Changes {
 /** Beyond this share of changed articles, replanning everything costs about the same. */
 const REPLAN_ALL_SHARE = 0.1;
 
-const sameEntities = (a: StoredAnalysis["entities"], b: StoredAnalysis["entities"]) =>
-  a === b ||
-  (a.length === b.length && a.every((e, i) => e.id === b[i]?.id && e.mentions === b[i]?.mentions));
-const sameIds = (a: readonly string[], b: readonly string[]) =>
-  a === b || (a.length === b.length && a.every((id, i) => id === b[i]));
-const sameTopics = (a: StoredAnalysis["topics"], b: StoredAnalysis["topics"]) =>
-  a === b || (a.length === b.length && a.every((t, i) => t.id === b[i]?.id));
-
 /**
  * The articles, entities, topics and years whose pages may differ from the previous plan's, or
  * null when everything must be planned again: other code or settings, another knowledge base, an
@@ -156,9 +151,9 @@ function changesSince(
       before.digest !== now.digest ||
       before.search !== now.search ||
       before.sortDate !== now.sortDate ||
-      !sameEntities(before.entities, now.entities) ||
-      !sameTopics(before.analysedTopics, now.analysedTopics) ||
-      !sameIds(before.editorTopics, now.editorTopics)
+      !sameEntityCounts(before.entities, now.entities) ||
+      !sameTopicIds(before.analysedTopics, now.analysedTopics) ||
+      !sameItems(before.editorTopics, now.editorTopics)
     ) {
       changed.add(id);
     }
@@ -272,7 +267,7 @@ export function planOutputs(
     const unchanged =
       changes !== null &&
       !changes.articles.has(id) &&
-      sameIds(previous?.articles.get(id)?.related ?? [], p.related) &&
+      sameItems(previous?.articles.get(id)?.related ?? [], p.related) &&
       !p.related.some((r) => changes.articles.has(r));
     const keptSearch = kept(unchanged, file, previous?.search);
     const keptPage = kept(unchanged, file);
