@@ -318,53 +318,45 @@ describe("related articles remembered from the previous archive", () => {
     );
   });
 
+  /** A memory that says `id`'s related articles are `related`, its keys left as they were. */
+  const claiming = (memory: RelatedMemory, id: string, related: string[]): RelatedMemory => ({
+    ...memory,
+    found: new Map(memory.found).set(id, { keys: memory.found.get(id)?.keys ?? "", related }),
+  });
+
+  /** a shares e0 with b and e1 with c; d shares nothing. */
+  const FOUR_ARTICLES: Spec[] = [
+    { id: "a", day: 1, entities: ["e0", "e1"], topics: [] },
+    { id: "b", day: 2, entities: ["e0"], topics: [] },
+    { id: "c", day: 3, entities: ["e1"], topics: [] },
+    { id: "d", day: 4, entities: ["e2"], topics: [] },
+  ];
+
   it("remembers every article's related articles, asked for or not, and hands on what it took over", () => {
-    const specs: Spec[] = [
-      { id: "a", day: 1, entities: ["e0", "e1"], topics: [] },
-      { id: "b", day: 2, entities: ["e0"], topics: [] },
-      { id: "c", day: 3, entities: ["e1"], topics: [] },
-      { id: "d", day: 4, entities: ["e2"], topics: [] },
-    ];
     // No page asked for related articles (an archive indexed but not rendered).
-    const memory = archiveOf(specs).relatedMemory();
+    const memory = archiveOf(FOUR_ARTICLES).relatedMemory();
     expect([...memory.found.keys()].sort()).toEqual(["a", "b", "c", "d"]);
     expect(memory.found.get("a")?.related).toEqual(["b", "c"]);
-    const planted: RelatedMemory = {
-      ...memory,
-      found: new Map(memory.found).set("a", {
-        keys: memory.found.get("a")?.keys ?? "",
-        related: ["d"],
-      }),
-    };
-    expect(archiveOf(specs, planted).relatedMemory().found.get("a")?.related).toEqual(["d"]);
+    const planted = claiming(memory, "a", ["d"]);
+    expect(archiveOf(FOUR_ARTICLES, planted).relatedMemory().found.get("a")?.related).toEqual([
+      "d",
+    ]);
   });
 
   it("takes an article's related articles over only while its postings are as they were", () => {
-    const specs: Spec[] = [
-      { id: "a", day: 1, entities: ["e0", "e1"], topics: [] },
-      { id: "b", day: 2, entities: ["e0"], topics: [] },
-      { id: "c", day: 3, entities: ["e1"], topics: [] },
-      { id: "d", day: 4, entities: ["e2"], topics: [] },
-    ];
-    const first = archiveOf(specs);
+    const first = archiveOf(FOUR_ARTICLES);
     relatedIds(first);
     const memory = first.relatedMemory();
     expect(memory.found.get("a")?.related).toEqual(["b", "c"]);
     // A memory that says otherwise is believed while the postings match, so it is what is used.
-    const planted: RelatedMemory = {
-      ...memory,
-      found: new Map(memory.found).set("a", {
-        keys: memory.found.get("a")?.keys ?? "",
-        related: ["d"],
-      }),
-    };
+    const planted = claiming(memory, "a", ["d"]);
     expect(
-      archiveOf(specs, planted)
+      archiveOf(FOUR_ARTICLES, planted)
         .related("a")
         .map((r) => r.id),
     ).toEqual(["d"]);
     // Once e1's articles change, a's related articles are scored afresh.
-    const changed = specs.map((s) => (s.id === "d" ? { ...s, entities: ["e1"] } : s));
+    const changed = FOUR_ARTICLES.map((s) => (s.id === "d" ? { ...s, entities: ["e1"] } : s));
     expect(
       archiveOf(changed, planted)
         .related("a")
@@ -390,13 +382,7 @@ describe("related articles remembered from the previous archive", () => {
     const first = archiveOf(many(520));
     relatedIds(first);
     const memory = first.relatedMemory();
-    const planted: RelatedMemory = {
-      ...memory,
-      found: new Map(memory.found).set("m0000", {
-        keys: memory.found.get("m0000")?.keys ?? "",
-        related: ["m0499"],
-      }),
-    };
+    const planted = claiming(memory, "m0000", ["m0499"]);
     // One more article names e0: still too common, so m0000's memory stands.
     expect(idsOf(archiveOf(many(521), planted))).toEqual(["m0499"]);
     // Down to 500 articles, e0 counts again: scored afresh.

@@ -4,21 +4,13 @@ import type { DiscoveredEntity, KnowledgeBase } from "../../src/knowledge/index.
 import type { EntityKind } from "../../src/records/index.ts";
 import { recordOf } from "./records.ts";
 
+/** The bench corpus's seeded generator: a failing run repeats. */
+export { prng } from "../../bench/corpus.ts";
+
 /**
  * Random archives and random edits of them, seeded so a failure repeats: for tests that compare
  * what is made from the previous build with what is made from scratch.
  */
-
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KINDS: EntityKind[] = ["person", "organization", "place"];
 export const kb: KnowledgeBase = {

@@ -3,7 +3,8 @@ import { type Archive, buildArchive } from "../../src/archive/index.ts";
 import { siteConfigSchema } from "../../src/site/config.ts";
 import { type PlanMemory, planOutputs, type RenderPlan } from "../../src/site/plan.ts";
 import type { Project } from "../../src/site/project.ts";
-import { kb, RandomCorpus, random } from "../helpers/random-corpus.ts";
+import { projectFrom } from "../helpers/project.ts";
+import { kb, prng, RandomCorpus } from "../helpers/random-corpus.ts";
 
 /**
  * `serve`'s builder plans each build from the one before, hashing again only the pages of what
@@ -27,35 +28,21 @@ function projectOf(corpus: RandomCorpus, previous: Archive | null): Project {
   const input = corpus.input();
   const archive = buildArchive(input, { relatedFrom: previous?.relatedMemory() ?? null });
   const versions = corpus.digests();
-  return {
-    root: "/nowhere",
+  return projectFrom({
     config: siteConfigSchema.parse({ pageSize: 5 }),
     kb,
     archive,
-    timings: {},
-    corpus: {
-      files: input.articles.length,
-      cached: input.articles.length,
-      unaffected: 0,
-      recalled: 0,
-      analysed: 0,
-      workers: 0,
-      remembered: false,
-    },
-    analysedIds: [],
     articleDigests: versions,
     exportDigests: new Map(
       [...versions].map(([id, v]) => [id, { record: v, mentions: `${v}:mentions` }]),
     ),
     searchDigests: corpus.searchDigests(),
-    articleInputs: { pipeline: "pipeline", files: [] },
-    saveCache: async () => {},
-  };
+  });
 }
 
 describe("a plan made from the previous one", () => {
   it.each([1, 2, 3])("equals the plan made from scratch over random edits (seed %i)", (seed) => {
-    const corpus = new RandomCorpus(random(seed));
+    const corpus = new RandomCorpus(prng(seed));
     for (let i = 0; i < 120; i++) corpus.add();
     let project = projectOf(corpus, null);
     let memory = memoryOf(planOutputs(project, project.articleDigests, "site", { previous: null }));
@@ -72,7 +59,7 @@ describe("a plan made from the previous one", () => {
   });
 
   it("after one article's edit, hashes again the pages that show it and the indexes only", () => {
-    const corpus = new RandomCorpus(random(5));
+    const corpus = new RandomCorpus(prng(5));
     for (let i = 0; i < 60; i++) corpus.add();
     const before = projectOf(corpus, null);
     const memory = memoryOf(planOutputs(before, before.articleDigests, "site", { previous: null }));
@@ -112,7 +99,7 @@ describe("a plan made from the previous one", () => {
   });
 
   it("plans everything again for other site code, another knowledge base or a renamed entity", () => {
-    const corpus = new RandomCorpus(random(7));
+    const corpus = new RandomCorpus(prng(7));
     for (let i = 0; i < 40; i++) corpus.add();
     const project = projectOf(corpus, null);
     const before = planOutputs(project, project.articleDigests, "site", { previous: null });

@@ -9,6 +9,7 @@ import { siteConfigSchema } from "../../src/site/config.ts";
 import { planOutputs } from "../../src/site/plan.ts";
 import type { Project } from "../../src/site/project.ts";
 import { kb } from "../discover/corpus.ts";
+import { projectFrom } from "../helpers/project.ts";
 import { recordOf } from "../helpers/records.ts";
 
 /**
@@ -39,28 +40,14 @@ function projectOf(count: number): Project {
   }
   const archive = buildArchive({ articles, analyses, discovered: [], kb });
   const digests = new Map(articles.map((a) => [a.id, `digest of ${a.id}`]));
-  return {
-    root: "/nowhere",
+  return projectFrom({
     config: siteConfigSchema.parse({}),
     kb,
     archive,
-    timings: {},
-    corpus: {
-      files: count,
-      cached: count,
-      unaffected: 0,
-      recalled: 0,
-      analysed: 0,
-      workers: 0,
-      remembered: false,
-    },
-    analysedIds: [],
     articleDigests: digests,
     exportDigests: new Map(articles.map((a) => [a.id, { record: a.id, mentions: a.id }])),
     searchDigests: digests,
-    articleInputs: { pipeline: "pipeline", files: [] },
-    saveCache: async () => {},
-  };
+  });
 }
 
 describe("the page plan", () => {
