@@ -2,16 +2,11 @@ import { monthPath } from "../src/site/pages.ts";
 import { loadedProject, permalinkIfSelected } from "../src/site/project.ts";
 import { href, monthName, plural, routes } from "../src/site/views.ts";
 import { Layout } from "./_lib/layout.tsx";
-import { ArticleList } from "./_lib/parts.tsx";
 
 export const data = { permalink: () => permalinkIfSelected("/archive/") };
 
 export function render() {
   const { config, archive } = loadedProject();
-  const undated = archive.undatedIds.flatMap((id) => {
-    const article = archive.articleById.get(id);
-    return article ? [{ article }] : [];
-  });
   return (
     <Layout title="Archive" path={routes.archive()} description="Every article by year and month.">
       <h1>Archive</h1>
@@ -37,11 +32,14 @@ export function render() {
           </ul>
         </section>
       ))}
-      {undated.length > 0 ? (
+      {archive.undatedIds.length > 0 ? (
         <section aria-labelledby="undated">
-          <h2 id="undated">Undated</h2>
+          {/* Linked, not listed: their number grows with the archive, and this page must not. */}
+          <h2 id="undated">
+            <a href={href(config, routes.undated())}>Undated</a>{" "}
+            <span class="count">({plural(archive.undatedIds.length, "article")})</span>
+          </h2>
           <p>The text of these articles states no date and nothing in it dates them.</p>
-          <ArticleList items={undated} />
         </section>
       ) : null}
     </Layout>

@@ -48,7 +48,7 @@ export function render() {
             ))}
             {archive.undatedIds.length > 0 ? (
               <li>
-                <a href={`${href(config, routes.archive())}#undated`}>Undated</a>{" "}
+                <a href={href(config, routes.undated())}>Undated</a>{" "}
                 <span class="count">({plural(archive.undatedIds.length, "article")})</span>
               </li>
             ) : null}

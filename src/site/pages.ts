@@ -25,6 +25,8 @@ export interface SitePages {
   entityPages: readonly EntityPage[];
   topicPages: readonly EntityPage[];
   yearPages: readonly YearPage[];
+  /** The list of articles with neither a date nor an estimate (by id); no page when there are none. */
+  undatedPages: readonly PageOf[];
   kindPages: readonly KindPage[];
 }
 
@@ -55,6 +57,10 @@ function listPages(archive: Archive, size: number): SitePages {
     yearPages: archive.years.flatMap((y) =>
       pagesOf(routes.year(y.year), y.articleIds.length, size).map((p) => ({ ...p, year: y.year })),
     ),
+    undatedPages:
+      archive.undatedIds.length > 0
+        ? pagesOf(routes.undated(), archive.undatedIds.length, size)
+        : [],
     kindPages: KINDS.flatMap((kind) =>
       pagesOf(routes.kind(kind), entitiesOfKind(archive.entities, kind).length, size).map((p) => ({
         ...p,
@@ -73,6 +79,7 @@ export function selectPages(pages: SitePages, keep: (permalink: string) => boole
     entityPages: paged(pages.entityPages),
     topicPages: paged(pages.topicPages),
     yearPages: paged(pages.yearPages),
+    undatedPages: paged(pages.undatedPages),
     kindPages: paged(pages.kindPages),
   };
 }
@@ -89,6 +96,7 @@ export function sitePaths(archive: Archive, config: SiteConfig): string[] {
     routes.search(),
     ...paged(pages.kindPages),
     ...paged(pages.yearPages),
+    ...paged(pages.undatedPages),
     ...pages.articles.map((id) => routes.article(id)),
     ...paged(pages.entityPages),
     ...paged(pages.topicPages),

@@ -118,6 +118,8 @@ interface Changes {
   entities: ReadonlySet<string>;
   topics: ReadonlySet<string>;
   years: ReadonlySet<number>;
+  /** Whether a changed article was, or is, without a date or estimate. */
+  undated: boolean;
 }
 
 /** Beyond this share of changed articles, replanning everything costs about the same. */
@@ -130,7 +132,7 @@ const REPLAN_ALL_SHARE = 0.1;
  * too many articles changed. An article changes with its digests, date, entities (with their
  * mention counts) or topics; an entity's pages list exactly the articles naming it (and count
  * the other entities those name), so only entities named by a changed article, before or after,
- * can have other pages; the same holds for topics and years.
+ * can have other pages; the same holds for topics, years and the list of undated articles.
  */
 function changesSince(
   previous: PlanMemory,
@@ -163,6 +165,7 @@ function changesSince(
   const entities = new Set<string>();
   const topics = new Set<string>();
   const years = new Set<number>();
+  let undated = false;
   for (const id of changed) {
     for (const planned of [previous.articles.get(id), articles.get(id)]) {
       if (!planned) continue;
@@ -170,9 +173,10 @@ function changesSince(
       for (const t of planned.analysedTopics) topics.add(t.id);
       for (const t of planned.editorTopics) topics.add(t);
       if (planned.sortDate) years.add(Number(planned.sortDate.slice(0, 4)));
+      else undated = true;
     }
   }
-  return { articles: changed, entities, topics, years };
+  return { articles: changed, entities, topics, years, undated };
 }
 
 /** How many pages search indexes: one per article, and the first page of each entity and topic. */
@@ -330,6 +334,12 @@ export function planOutputs(
       ...sliceFor(year.articleIds, page, size).map(
         (id) => `${id}:${monthOf.get(id)}:${article(id)}`,
       ),
+    ]);
+  }
+  for (const page of pages.undatedPages) {
+    planListPage(page, changes?.undated === false, "undated", () => [
+      String(archive.undatedIds.length),
+      ...sliceFor(archive.undatedIds, page, size).map((id) => `${id}:${article(id)}`),
     ]);
   }
   // Every entity's counts show on its kind's index, which orders by them: always planned.

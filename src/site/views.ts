@@ -17,6 +17,7 @@ export const routes = {
   kind: (kind: EntityKind) => `/${KIND_PATHS[kind]}/`,
   archive: () => "/archive/",
   year: (year: number) => `/archive/${year}/`,
+  undated: () => "/archive/undated/",
   about: () => "/about/",
   search: () => "/search/",
   stylesheet: () => "/assets/style.css",

@@ -31,6 +31,7 @@ describe("sitemap.xml", () => {
       "/organizations/",
       "/places/",
       "/archive/2021/",
+      "/archive/undated/",
       ...archive.articles.map((a) => `/articles/${a.id}/`),
       ...archive.entities.map((e) => `/entities/${e.id}/`),
       "/topics/withdrawal/",

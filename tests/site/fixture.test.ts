@@ -61,6 +61,7 @@ describe("a build of a hand-written project", () => {
       "archive/index.html",
       "archive/2019/index.html",
       "archive/2021/index.html",
+      "archive/undated/index.html",
       "people/index.html",
       "organizations/index.html",
       "places/index.html",
@@ -265,9 +266,18 @@ describe("a build of a hand-written project", () => {
     );
     expect(archive).toContain('<a href="/archive/2019/#m2019-11">November</a>');
     expect(archive).toContain('<a href="/archive/2019/#m2019-07">July</a>');
-    const undated = section(archive, '<h2 id="undated">Undated</h2>');
+    // Undated articles have their own list: linked from here with their number, never listed.
+    expect(archive).toContain(
+      '<h2 id="undated"><a href="/archive/undated/">Undated</a> <span class="count">(1 article)</span></h2>',
+    );
+    expect(archive).not.toContain("/articles/");
+    const undated = await page("archive/undated/index.html");
+    expect(undated).toContain("<h1>Undated articles</h1>");
     expect(undated).toContain('<a href="/articles/wire-undated-plain/">');
     expect(undated).not.toContain("wire-undated-estimate");
+    expect(await page("index.html")).toContain(
+      '<a href="/archive/undated/">Undated</a> <span class="count">(1 article)</span>',
+    );
     const y2019 = await page("archive/2019/index.html");
     expect(y2019).toContain('<h2 id="m2019-11">November 2019</h2>');
     expect(y2019.indexOf("wire-2019-11-29-kabul")).toBeLessThan(
@@ -336,6 +346,53 @@ describe("a build of a hand-written project", () => {
 });
 
 describe("builds of the hand-written project", () => {
+  it("page the undated articles at the configured size, so the archive's index stays one small page", async () => {
+    const root = path.join(work, "undated");
+    await cp(FIXTURE, root, { recursive: true });
+    await writeFile(
+      path.join(root, "content", "site.yaml"),
+      `${await readFile(path.join(root, "content", "site.yaml"), "utf8")}pageSize: 5\n`,
+    );
+    for (let i = 1; i <= 11; i++) {
+      const id = `wire-undated-letter-${String(i).padStart(2, "0")}`;
+      await writeFile(
+        path.join(root, "content", "articles", `${id}.md`),
+        `---\nid: ${id}\ntitle: "Letter ${i}"\ndate: null\nsourceFile: letter-${i}.txt\n---\n\nA reader writes again.\n`,
+      );
+    }
+    const dist = path.join(root, "dist");
+    expect((await buildInto(dist, root)).code).toBe(0);
+    const files = await listFiles(dist);
+    expect(files.filter((f) => f.startsWith("archive/undated/"))).toEqual([
+      "archive/undated/index.html",
+      "archive/undated/page/2/index.html",
+      "archive/undated/page/3/index.html",
+    ]);
+    // By id, five a page: the fixture's own undated article after the letters.
+    const listed = async (file: string) =>
+      [...(await page(file, dist)).matchAll(/<li><a href="\/articles\/([^/]+)\/">/g)].map(
+        (m) => m[1],
+      );
+    expect(await listed("archive/undated/page/3/index.html")).toEqual([
+      "wire-undated-letter-11",
+      "wire-undated-plain",
+    ]);
+    const second = await page("archive/undated/page/2/index.html", dist);
+    expect(await listed("archive/undated/page/2/index.html")).toHaveLength(5);
+    expect(second).toContain("<title>Undated articles (page 2) · Fixture Wire Archive</title>");
+    expect(second).toContain('<link rel="prev" href="/archive/undated/"/>');
+    expect(second).toContain('<link rel="next" href="/archive/undated/page/3/"/>');
+    expect(second).toContain("<p>12 articles whose text states no date");
+    const archive = await page("archive/index.html", dist);
+    expect(archive).toContain('<span class="count">(12 articles)</span>');
+    expect(archive).not.toContain("/articles/");
+    expect(await page("sitemap.xml", dist)).toContain(
+      "<loc>https://fixture.example.org/archive/undated/page/3/</loc>",
+    );
+    const { problems } = await checkLinks(dist);
+    expect(problems).toEqual([]);
+  });
+
   it("refuse an output folder whose deletion would lose anything, and --quiet prints nothing", async () => {
     const root = path.join(work, "unsafe");
     await cp(FIXTURE, root, { recursive: true });
