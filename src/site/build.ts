@@ -11,8 +11,15 @@ import {
   prepareAnalysis,
 } from "../archive/index.ts";
 import { ContentError } from "../records/index.ts";
-import { DATA_EXPORT_PATHS, writeDataExports } from "./exports.ts";
-import { indexedPageCount, outputFile, type PlanMemory, planOutputs, siteDigest } from "./plan.ts";
+import { DATA_EXPORT_PATHS, layoutFits, type PreviousExport, writeDataExports } from "./exports.ts";
+import {
+  indexedPageCount,
+  outputFile,
+  type PlanMemory,
+  planOutputs,
+  type RenderPlan,
+  siteDigest,
+} from "./plan.ts";
 import { silentProgress, stderrProgress } from "./progress.ts";
 import {
   getProject,
@@ -25,17 +32,22 @@ import {
   useRenderSelection,
 } from "./project.ts";
 import {
+  exportLayoutsFile,
   filesUnder,
   linkFiles,
   manifestFile,
   mergeIntoSite,
   pruneManifests,
+  readExportLayouts,
   readManifest,
   recordFiles,
   reusableFiles,
   type ShardRecord,
   type SiteCounts,
   type SiteManifest,
+  type StoredLayouts,
+  stillAsRecorded,
+  writeExportLayouts,
   writeManifest,
 } from "./reuse.ts";
 import { buildSearchShards, pruneLinkFolders, shardCount, shardFolder, shardOf } from "./search.ts";
@@ -95,6 +107,8 @@ export interface BuildSummary extends SiteCounts {
   searchShardsReused: number;
   /** Files kept from the previous build because nothing they show had changed. */
   pagesReused: number;
+  /** The data exports written (the others were kept), their bytes, and how many were copied. */
+  exports?: ExportsWritten;
   milliseconds: number;
   corpus: CorpusStats;
   timings: Record<string, number>;
@@ -103,6 +117,12 @@ export interface BuildSummary extends SiteCounts {
    * build stopped after checking, and the counts are the last build's.
    */
   unchanged?: boolean;
+}
+
+export interface ExportsWritten {
+  written: number;
+  bytes: number;
+  copied: number;
 }
 
 /**
@@ -370,9 +390,16 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       renderProgress(rendered, toRender);
     }
     const exportsStarted = performance.now();
-    if (exportsToWrite.length > 0) {
-      await writeDataExports(staging, project.archive, project.kb, project.config, exportsToWrite);
-    }
+    const exportsWritten =
+      exportsToWrite.length > 0
+        ? await writeChangedExports(
+            exportsToWrite,
+            { staging, outDir, manifestPath },
+            project,
+            plan,
+            previous,
+          )
+        : null;
     timings.exports = Math.round(performance.now() - exportsStarted);
 
     // Counted through `project` rather than a local `archive`: a local would keep the archive
@@ -439,6 +466,11 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       counts: siteCounts,
       others: recordOtherFiles(outDir, siteFiles, recorded, keptSearchFiles, previous),
     });
+    // After the manifest: layouts name the signature of the export they describe, and until the
+    // manifest records that export, they describe none.
+    if (exportsWritten) {
+      await writeExportLayouts(exportLayoutsFile(manifestPath), exportsWritten.layouts);
+    }
     await saveRelatedMemory(root);
     timings.publish = Math.round(performance.now() - publishStarted);
     return {
@@ -446,6 +478,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       searchShards: search.shards.length,
       searchShardsReused: search.reused,
       pagesReused: reused.size,
+      ...(exportsWritten && { exports: exportsWritten.counts }),
       corpus,
       milliseconds: Math.round(performance.now() - started),
       timings,
@@ -458,6 +491,63 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     await saveCache().catch(() => {});
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes the data exports at `sitePaths` into `staging`, copying the bodies of unchanged items
+ * from the published exports that are still as the previous build recorded them (an edit that
+ * adds one mention leaves all but a few hundred bytes of ~90 MB as they were at 10,000 articles).
+ * Returns the layouts of every export the site will hold, for the next build, and what it wrote.
+ */
+async function writeChangedExports(
+  sitePaths: readonly string[],
+  folders: { staging: string; outDir: string; manifestPath: string },
+  project: Project,
+  plan: RenderPlan,
+  previous: SiteManifest | null,
+): Promise<{ layouts: StoredLayouts; counts: ExportsWritten }> {
+  const { staging, outDir, manifestPath } = folders;
+  const stored = previous
+    ? await readExportLayouts(exportLayoutsFile(manifestPath))
+    : (new Map() as StoredLayouts);
+  const sources = new Map<string, PreviousExport>();
+  for (const sitePath of sitePaths) {
+    const layout = stored.get(sitePath);
+    const recorded = previous?.files[outputFile(sitePath)];
+    const published = path.join(outDir, outputFile(sitePath));
+    if (
+      layout &&
+      recorded &&
+      layout.signature === recorded.signature &&
+      layout.size === recorded.size &&
+      stillAsRecorded(published, recorded) &&
+      layoutFits(sitePath, layout)
+    ) {
+      sources.set(sitePath, { file: published, layout });
+    }
+  }
+  const written = await writeDataExports(
+    staging,
+    project.archive,
+    project.kb,
+    project.config,
+    sitePaths,
+    { inputs: plan.exportInputs, previous: sources },
+  );
+  const layouts: StoredLayouts = new Map();
+  for (const sitePath of DATA_EXPORT_PATHS) {
+    const signature = plan.exports.get(outputFile(sitePath)) ?? "";
+    const kept = stored.get(sitePath);
+    const layout =
+      written.get(sitePath)?.layout ?? (kept?.signature === signature ? kept : undefined);
+    if (layout) layouts.set(sitePath, { ...layout, signature });
+  }
+  const counts: ExportsWritten = { written: written.size, bytes: 0, copied: 0 };
+  for (const { layout, copied } of written.values()) {
+    counts.bytes += layout.size;
+    counts.copied += copied;
+  }
+  return { layouts, counts };
 }
 
 /**
@@ -616,6 +706,12 @@ function describeCorpus(stats: CorpusStats): string {
   return `${reused}, ${stats.analysed} parsed and analysed${threads}${recalled}`;
 }
 
+function describeExports(exports: ExportsWritten | undefined): string {
+  if (!exports) return "; data exports kept";
+  const share = exports.bytes > 0 ? Math.floor((100 * exports.copied) / exports.bytes) : 0;
+  return `; ${exports.written} of ${DATA_EXPORT_PATHS.length} data exports written, ${share}% of their bytes copied from the previous ones`;
+}
+
 export function formatBuildSummary(summary: BuildSummary): string {
   if (summary.unchanged) {
     return [
@@ -630,7 +726,7 @@ export function formatBuildSummary(summary: BuildSummary): string {
   return [
     `Built ${summary.pages} pages (${summary.files} files) in ${(summary.milliseconds / 1000).toFixed(1)} s`,
     `  ${summary.articles} articles, ${summary.entities} entities (${summary.discovered} automatically detected), ${summary.topics} topics, ${summary.searchPages} pages in the search index`,
-    `  ${describeCorpus(summary.corpus)}; ${summary.pagesReused} files kept from the previous build; search ${summary.searchShardsReused} of ${summary.searchShards} index shards kept`,
+    `  ${describeCorpus(summary.corpus)}; ${summary.pagesReused} files kept from the previous build; search ${summary.searchShardsReused} of ${summary.searchShards} index shards kept${describeExports(summary.exports)}`,
     `  ${stages}`,
   ].join("\n");
 }

@@ -9,7 +9,12 @@ import {
   sameTopicIds,
 } from "../archive/index.ts";
 import type { SiteConfig } from "./config.ts";
-import { DATA_EXPORT_PATHS, type ExportedPart, exportedPart } from "./exports.ts";
+import {
+  DATA_EXPORT_PATHS,
+  type ExportedPart,
+  type ExportInputs,
+  exportedPart,
+} from "./exports.ts";
 import { FEED_SIZE, feedPaths, feedScopes } from "./feeds.ts";
 import { type SitePages, sitePages } from "./pages.ts";
 import { type PageOf, pagePath, sliceFor } from "./pagination.ts";
@@ -76,6 +81,8 @@ export interface RenderPlan {
    * every article or entity, and the knowledge base (entity and topic names).
    */
   exports: Map<string, string>;
+  /** By the data export's site path, what each of its items is made from (see ExportLayout). */
+  exportInputs: Map<string, ExportInputs>;
   /**
    * What the next plan of the same process needs to plan again only what changed (see
    * PlanMemory); only when asked for, since it holds every article's lists until dropped.
@@ -404,10 +411,35 @@ export function planOutputs(
   const exports = new Map(
     DATA_EXPORT_PATHS.map((file) => [outputFile(file), exportDigests[exportedPart(file)]]),
   );
+  // Per item, what its body in an export is made from; hashed only when an export is written.
+  const entityPartDigests = new Map<string, string>();
+  const itemInputs: Record<ExportedPart, ExportInputs> = {
+    records: {
+      context: hash([site, "record", names]),
+      digest: (id) => project.exportDigests.get(id)?.record,
+    },
+    mentions: {
+      context: hash([site, "mentions", names]),
+      digest: (id) => project.exportDigests.get(id)?.mentions,
+    },
+    entities: {
+      context: hash([site, "entities"]),
+      digest: (id) => {
+        let digest = entityPartDigests.get(id);
+        const part = exportParts.get(id);
+        if (digest === undefined && part !== undefined) {
+          digest = hash([part]);
+          entityPartDigests.set(id, digest);
+        }
+        return digest;
+      },
+    },
+  };
   return {
     outputs: plan,
     search,
     exports,
+    exportInputs: new Map(DATA_EXPORT_PATHS.map((file) => [file, itemInputs[exportedPart(file)]])),
     ...(memory && {
       memory: {
         site,

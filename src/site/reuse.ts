@@ -3,6 +3,7 @@ import { type Stats, statSync } from "node:fs";
 import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { eachLimited, replaceFile } from "../archive/index.ts";
+import type { ExportLayout } from "./exports.ts";
 
 /**
  * The record a build leaves of the site it wrote: for every planned file, the hash of its inputs
@@ -93,6 +94,74 @@ export async function writeManifest(
   await pruneManifests(path.dirname(file), file);
 }
 
+/**
+ * Beside a site's manifest: where the bodies of each data export's items lie (see ExportLayout),
+ * each with the signature of the export it describes, so that only the export the manifest
+ * records is ever copied from.
+ */
+export function exportLayoutsFile(manifest: string): string {
+  return manifest.replace(/\.json$/, ".exports.json");
+}
+
+export type StoredLayouts = Map<string, ExportLayout & { signature: string }>;
+
+function isLayoutItem(item: unknown): item is [string, string, number] {
+  return (
+    Array.isArray(item) &&
+    item.length === 3 &&
+    typeof item[0] === "string" &&
+    typeof item[1] === "string" &&
+    Number.isSafeInteger(item[2]) &&
+    item[2] >= 0
+  );
+}
+
+/** The layouts of a site's data exports by site path; none when unreadable or malformed. */
+export async function readExportLayouts(file: string): Promise<StoredLayouts> {
+  const layouts: StoredLayouts = new Map();
+  let stored: unknown;
+  try {
+    stored = JSON.parse(await readFile(file, "utf8"));
+  } catch {
+    return layouts;
+  }
+  if (typeof stored !== "object" || stored === null) return layouts;
+  for (const [sitePath, value] of Object.entries(stored)) {
+    const layout = value as Partial<ExportLayout & { signature: string }>;
+    if (
+      typeof layout.signature === "string" &&
+      typeof layout.context === "string" &&
+      Number.isSafeInteger(layout.size) &&
+      Array.isArray(layout.items) &&
+      layout.items.every(isLayoutItem)
+    ) {
+      layouts.set(sitePath, {
+        signature: layout.signature,
+        context: layout.context,
+        size: layout.size as number,
+        items: layout.items,
+      });
+    }
+  }
+  return layouts;
+}
+
+export async function writeExportLayouts(file: string, layouts: StoredLayouts): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await replaceFile(file, JSON.stringify(Object.fromEntries(layouts)));
+}
+
+/** Whether a file of the site is still the one its manifest records (size and time). */
+export function stillAsRecorded(
+  file: string,
+  recorded: { size: number; mtimeMs: number },
+): boolean {
+  const info = statOrNull(file);
+  return (
+    info?.isFile() === true && info.size === recorded.size && info.mtimeMs === recorded.mtimeMs
+  );
+}
+
 /** Enough of a manifest's start to hold its output folder's path. */
 const HEAD_BYTES = 8192;
 
@@ -110,6 +179,7 @@ export async function pruneManifests(dir: string, keep: string): Promise<void> {
     const outDir = await recordedOutDir(file);
     if (outDir !== null && !(await stat(outDir).catch(() => null))) {
       await rm(file, { force: true });
+      await rm(exportLayoutsFile(file), { force: true });
     }
   }
 }
@@ -160,10 +230,7 @@ export function reusableFiles(
   for (const [file, signature] of plan) {
     const recorded = previous.files[file];
     if (recorded?.signature !== signature) continue;
-    const info = statOrNull(path.join(outDir, file));
-    if (info?.isFile() && info.size === recorded.size && info.mtimeMs === recorded.mtimeMs) {
-      reusable.add(file);
-    }
+    if (stillAsRecorded(path.join(outDir, file), recorded)) reusable.add(file);
   }
   return reusable;
 }

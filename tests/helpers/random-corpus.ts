@@ -193,7 +193,17 @@ export class RandomCorpus {
             `${e.id} in ${draft.id}, version ${draft.version}.`,
           ]),
         ),
-        mentionTable: packMentions([]),
+        // One mention per entity named, placed by the version: the mentions export then changes
+        // with the text, as it does when an edit moves the words.
+        mentionTable: packMentions(
+          draft.analysis.entities.map((e, i) => ({
+            entityId: e.id,
+            start: draft.version + i * 10,
+            end: draft.version + i * 10 + 3,
+            surface: e.surfaceForms[0] ?? e.id,
+            via: "name" as const,
+          })),
+        ),
       };
       articles.push(draft.prepared);
       analyses.set(draft.id, draft.analysis);

@@ -17,7 +17,7 @@ import path from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderBatches } from "../../src/site/build.ts";
-import { manifestFile } from "../../src/site/reuse.ts";
+import { exportLayoutsFile, manifestFile } from "../../src/site/reuse.ts";
 import { cli, listFiles } from "../helpers/site.ts";
 
 /**
@@ -284,6 +284,14 @@ describe("rebuilding after a change", () => {
           (_, i) => after[i]?.ino !== before[i]?.ino || after[i]?.mtimeMs !== before[i]?.mtimeMs,
         );
         expect(rewritten).toEqual(expected);
+        // Written again from the previous exports: the other articles' records are copied.
+        if (expected.length > 0) {
+          const copied = /(\d+) of 5 data exports written, (\d+)% of their bytes copied/.exec(
+            stdout,
+          );
+          expect(Number(copied?.[1])).toBe(expected.length);
+          expect(Number(copied?.[2])).toBeGreaterThanOrEqual(50);
+        }
       }
       const fresh = path.join(work, "fresh");
       await build(fresh, "--no-cache");
@@ -322,6 +330,24 @@ describe("rebuilding after a change", () => {
       }
     });
   }
+
+  it("writes the data exports whole when the layouts beside the record are damaged", async () => {
+    const layouts = exportLayoutsFile(manifestFile(root, out));
+    const text = await readFile(layouts, "utf8");
+    await writeFile(layouts, text.slice(0, text.length / 2));
+    await appendFile(article("wire-2019-11-29-kabul.md"), "\nJoe Biden was not there either.\n");
+    const stdout = await build(out);
+    expect(stdout).toMatch(/[1-5] of 5 data exports written, 0% of their bytes copied/);
+    const fresh = path.join(work, "fresh");
+    await build(fresh, "--no-cache");
+    expect(await sameTrees(out, fresh)).toEqual([]);
+    await rm(fresh, { recursive: true, force: true });
+    // And the next build copies again.
+    await appendFile(article("wire-2019-11-29-kabul.md"), "\nNor was Joe Biden.\n");
+    expect(await build(out)).toMatch(
+      /[1-5] of 5 data exports written, [1-9]\d% of their bytes copied/,
+    );
+  });
 });
 
 describe("after a build that was killed", () => {
@@ -408,12 +434,15 @@ describe("the record a build keeps of each output folder", () => {
     await build(elsewhere);
     expect(await manifests()).toContain(path.basename(elsewhereRecord));
     expect(JSON.parse(await readFile(elsewhereRecord, "utf8")).outDir).toBe(elsewhere);
+    // With the layouts of its data exports beside it.
+    expect(existsSync(exportLayoutsFile(elsewhereRecord))).toBe(true);
     // Still there: its folder is.
     await build(out);
     expect(existsSync(elsewhereRecord)).toBe(true);
     await rm(elsewhere, { recursive: true });
     await build(out);
     expect(existsSync(elsewhereRecord)).toBe(false);
+    expect(existsSync(exportLayoutsFile(elsewhereRecord))).toBe(false);
     expect(existsSync(manifestFile(root, out))).toBe(true);
     expect(existsSync(unnamed)).toBe(true);
   });
