@@ -397,6 +397,57 @@ function archiveArticle(
   };
 }
 
+/** What the archive holds of each entity an article may name: the knowledge base's, then detected ones. */
+type EntityBase = Omit<ArchiveEntity, "occurrences" | "mentionCount" | "coMentions">;
+
+function entityBases(input: Pick<ArchiveInput, "kb" | "discovered">): Map<string, EntityBase> {
+  const known = new Map<string, EntityBase>(
+    input.kb.entities.map((e) => [
+      e.id,
+      {
+        id: e.id,
+        name: e.name,
+        kind: e.kind,
+        description: e.description,
+        aliases: [...e.aliases, ...e.misspellings],
+        roles: e.roles,
+        discovered: false,
+      },
+    ]),
+  );
+  for (const d of input.discovered) {
+    if (!known.has(d.id)) {
+      known.set(d.id, { ...d, description: "", aliases: [], roles: [], discovered: true });
+    }
+  }
+  return known;
+}
+
+/** Every topic of the taxonomy with its articles in archive order, editors' choices included. */
+function topicLists(kb: KnowledgeBase, articles: readonly ArchiveArticle[]): ArchiveTopic[] {
+  const topics: ArchiveTopic[] = kb.topics.map((t) => ({
+    id: t.id,
+    label: t.label,
+    definition: t.definition,
+    articleIds: [],
+  }));
+  const topicById = new Map(topics.map((t) => [t.id, t]));
+  for (const article of articles) {
+    const ids = new Set([...article.analysis.topics.map((t) => t.id), ...article.topics]);
+    for (const id of ids) topicById.get(id)?.articleIds.push(article.id);
+  }
+  return topics;
+}
+
+/**
+ * The entities' order: most articles, then most mentions, then by name. Sorted stably from the
+ * order of first appearance, which breaks what ties remain.
+ */
+const mostCoveredFirst = (a: ArchiveEntity, b: ArchiveEntity) =>
+  b.occurrences.length - a.occurrences.length ||
+  b.mentionCount - a.mentionCount ||
+  ENGLISH.compare(a.name, b.name);
+
 /** What an archive was made from, for the next archive to tell what changed. */
 interface MadeFrom {
   kb: string;
@@ -444,13 +495,17 @@ function indexedAlike(a: ArchiveArticle, b: ArchiveArticle): boolean {
 }
 
 /**
- * The previous archive with the changed articles' own content replaced, when what the archive
- * indexes of every article (its date, its entities with their mention counts, its topics) and the
- * knowledge base and detected entities are as they were: the order of articles, every list of
- * articles, the counts, co-mentions and related articles are then those of the previous archive,
- * and only the changed articles and their entities' first sentences need replacing. Null when
- * anything else changed: the archive is then made afresh. `serve`'s builder indexes 10,000
- * articles in ~0.3 s; this takes a few milliseconds for an edit of an article's text.
+ * The previous archive with the changed articles' own content replaced, when the knowledge base,
+ * the detected entities and the set of articles are as they were and no article's date changed:
+ * the order of articles and the years' lists are then those of the previous archive. When every
+ * changed article is also listed and counted the same way (its entities with their mention
+ * counts, its topics), every other list, count, co-mention and related article is taken over too,
+ * and only the changed articles and their entities' first sentences are replaced. Otherwise the
+ * entities they named before or name now are made again (occurrences, counts, co-mentions), the
+ * entities ordered again, the topics' lists made again if theirs changed, and related articles
+ * scored where the memory no longer holds. Null when anything else changed: the archive is then
+ * made afresh. `serve`'s builder indexes 10,000 articles in ~0.3 s; a text edit takes a few
+ * milliseconds this way.
  */
 function updatedArchive(
   previous: Archive,
@@ -471,6 +526,7 @@ function updatedArchive(
   const articleById = new Map(previous.articleById);
   const sources = new Map(from.sources);
   const sentencesById = new Map<string, Record<string, string>>();
+  const reindexed = new Set<string>();
   for (const source of input.articles) {
     const before = from.sources.get(source.id);
     const position = from.positions.get(source.id);
@@ -480,38 +536,174 @@ function updatedArchive(
     if (sameFields(before.source, source) && sameFields(before.analysis, analysis)) continue;
     if (sentencesById.size === UPDATED_AT_MOST) return null;
     const { article, sentences } = archiveArticle(source, analysis);
-    if (!indexedAlike(old, article)) return null;
+    if (!indexedAlike(old, article)) {
+      // Filed where it was, so the order of articles and the years' lists stay as they were.
+      if (old.id !== article.id || old.sortDate !== article.sortDate) return null;
+      reindexed.add(article.id);
+    }
     articles[position] = article;
     articleById.set(article.id, article);
     sources.set(article.id, { source, analysis });
     sentencesById.set(article.id, sentences);
   }
-  // An entity's occurrences show each article's first sentence naming it.
   const entityById = new Map(previous.entityById);
+  const touched = reindexEntities(previous, input, { articleById, sentencesById, reindexed }, from);
+  for (const [id, entity] of touched) {
+    if (entity) entityById.set(id, entity);
+    else entityById.delete(id);
+  }
+  // An entity's occurrences show each article's first sentence naming it.
   for (const [id, sentences] of sentencesById) {
     for (const entry of articleById.get(id)?.analysis.entities ?? []) {
       const entity = entityById.get(entry.id);
-      if (!entity) continue;
+      if (!entity || touched.has(entry.id)) continue;
       const occurrences = entity.occurrences.map((o) =>
         o.articleId === id ? { ...o, sentence: sentences[entry.id] ?? "" } : o,
       );
       entityById.set(entry.id, { ...entity, occurrences });
     }
   }
-  const entities = previous.entities.map((e) => entityById.get(e.id) ?? e);
+  let entities = previous.entities.map((e) => entityById.get(e.id) ?? e);
+  if (touched.size > 0) {
+    // As a full index lists them: the map in order of first appearance, the list by coverage.
+    const firstSeen = [...entityById.values()].sort(byFirstAppearance(articleById, from.positions));
+    coMentionsAgain(touched, firstSeen, articleById);
+    entityById.clear();
+    for (const entity of firstSeen) entityById.set(entity.id, entity);
+    entities = [...firstSeen].sort(mostCoveredFirst);
+  }
+  const topicsChanged = [...reindexed].some((id) => {
+    const before = previous.articleById.get(id);
+    const now = articleById.get(id);
+    return (
+      !before ||
+      !now ||
+      !sameTopicIds(before.analysis.topics, now.analysis.topics) ||
+      !sameItems(before.topics, now.topics)
+    );
+  });
+  const topics = topicsChanged ? topicLists(input.kb, articles) : previous.topics;
+  const topicById = topicsChanged ? new Map(topics.map((t) => [t.id, t])) : previous.topicById;
   const archive: Archive = {
     articles,
     articleById,
     entities,
     entityById,
-    topics: previous.topics,
-    topicById: previous.topicById,
+    topics,
+    topicById,
     years: previous.years,
     undatedIds: previous.undatedIds,
-    ...relatedTakenOver(articles, articleById, entities, previous.topicById, related),
+    // Other entities or topics change which articles share them: related articles are scored
+    // again where the memory's postings no longer hold.
+    ...(reindexed.size > 0
+      ? relatedFinder(articles, articlesOfEntities(entities), topicById, related)
+      : relatedTakenOver(articles, articleById, entities, topicById, related)),
   };
   madeFrom.set(archive, { ...from, kb: input.kb.digest, discovered: input.discovered, sources });
   return archive;
+}
+
+/**
+ * The entities an update touches, made again: those a re-indexed article (its entities, mention
+ * counts or topics changed) named before or names now, each with its occurrences in archive
+ * order, the changed articles' with their new first sentences; null for one no article names
+ * any more. Every other entity's articles and counts are as they were.
+ */
+function reindexEntities(
+  previous: Archive,
+  input: ArchiveInput,
+  changed: {
+    articleById: ReadonlyMap<string, ArchiveArticle>;
+    sentencesById: ReadonlyMap<string, Record<string, string>>;
+    reindexed: ReadonlySet<string>;
+  },
+  from: MadeFrom,
+): Map<string, ArchiveEntity | null> {
+  const { articleById, sentencesById, reindexed } = changed;
+  const touched = new Map<string, ArchiveEntity | null>();
+  if (reindexed.size === 0) return touched;
+  const ids = new Set<string>();
+  for (const id of reindexed) {
+    for (const e of previous.articleById.get(id)?.analysis.entities ?? []) ids.add(e.id);
+    for (const e of articleById.get(id)?.analysis.entities ?? []) ids.add(e.id);
+  }
+  const bases = entityBases(input);
+  const position = (articleId: string) => from.positions.get(articleId) ?? -1;
+  for (const id of ids) {
+    const base = bases.get(id);
+    if (!base) continue;
+    const occurrences = (previous.entityById.get(id)?.occurrences ?? []).filter(
+      (o) => !sentencesById.has(o.articleId),
+    );
+    for (const [articleId, sentences] of sentencesById) {
+      const entry = articleById.get(articleId)?.analysis.entities.find((e) => e.id === id);
+      if (entry)
+        occurrences.push({ articleId, mentions: entry.mentions, sentence: sentences[id] ?? "" });
+    }
+    if (occurrences.length === 0) {
+      touched.set(id, null);
+      continue;
+    }
+    occurrences.sort((a, b) => position(a.articleId) - position(b.articleId));
+    const mentionCount = occurrences.reduce((sum, o) => sum + o.mentions, 0);
+    touched.set(id, { ...base, occurrences, mentionCount, coMentions: [] });
+  }
+  return touched;
+}
+
+/**
+ * Entities in the order a full index first meets them: by their first article, then by their
+ * place in its analysis. The full index ranks equal co-mention counts and breaks the last ties of
+ * the entities' order this way.
+ */
+function byFirstAppearance(
+  articleById: ReadonlyMap<string, ArchiveArticle>,
+  positions: ReadonlyMap<string, number>,
+): (a: ArchiveEntity, b: ArchiveEntity) => number {
+  const keys = new Map<ArchiveEntity, number>();
+  const key = (entity: ArchiveEntity) => {
+    let found = keys.get(entity);
+    if (found === undefined) {
+      const first = entity.occurrences[0]?.articleId ?? "";
+      const place = articleById.get(first)?.analysis.entities.findIndex((e) => e.id === entity.id);
+      // Analyses name a few dozen entities at most.
+      found = (positions.get(first) ?? 0) * 100_000 + (place ?? 0);
+      keys.set(entity, found);
+    }
+    return found;
+  };
+  return (a, b) => key(a) - key(b);
+}
+
+/**
+ * The co-mentions of the touched entities, counted over their articles as a full index does;
+ * `firstSeen` is every entity of the archive in order of first appearance.
+ */
+function coMentionsAgain(
+  touched: ReadonlyMap<string, ArchiveEntity | null>,
+  firstSeen: readonly ArchiveEntity[],
+  articleById: ReadonlyMap<string, ArchiveArticle>,
+): void {
+  const ranks = collationRanks(firstSeen.map((e) => e.id));
+  const rankOf = new Map(firstSeen.map((e, i) => [e.id, ranks[i] ?? 0]));
+  for (const entity of touched.values()) {
+    if (!entity) continue;
+    const counts = new Map<string, number>();
+    for (const o of entity.occurrences) {
+      for (const other of articleById.get(o.articleId)?.analysis.entities ?? []) {
+        if (other.id !== entity.id && rankOf.has(other.id)) {
+          counts.set(other.id, (counts.get(other.id) ?? 0) + 1);
+        }
+      }
+    }
+    const count = (id: string) => counts.get(id) ?? 0;
+    const rank = (id: string) => rankOf.get(id) ?? 0;
+    entity.coMentions = best(
+      counts.keys(),
+      CO_MENTIONS_KEPT,
+      (a, b) => count(a) > count(b) || (count(a) === count(b) && rank(a) < rank(b)),
+    ).map((id) => ({ id, count: count(id) }));
+  }
 }
 
 /** Each entity's articles, newest first: the postings related articles are scored from. */
@@ -568,25 +760,7 @@ export function buildArchive(input: ArchiveInput, options: ArchiveOptions = {}):
   articles.sort(compareNewestFirst);
   const articleById = new Map(articles.map((a) => [a.id, a]));
 
-  const known = new Map(
-    input.kb.entities.map((e) => [
-      e.id,
-      {
-        id: e.id,
-        name: e.name,
-        kind: e.kind,
-        description: e.description,
-        aliases: [...e.aliases, ...e.misspellings],
-        roles: e.roles,
-        discovered: false,
-      },
-    ]),
-  );
-  for (const d of input.discovered) {
-    if (!known.has(d.id)) {
-      known.set(d.id, { ...d, description: "", aliases: [], roles: [], discovered: true });
-    }
-  }
+  const known = entityBases(input);
 
   const entityById = new Map<string, ArchiveEntity>();
   // Co-mentions are counted over entity numbers, one entity at a time in a reused array of counts:
@@ -651,24 +825,10 @@ export function buildArchive(input: ArchiveInput, options: ArchiveOptions = {}):
     ).map((other) => ({ id: entityIds[other] ?? "", count: count(other) }));
     for (const other of touched) counts[other] = 0;
   }
-  const entities = [...entityById.values()].sort(
-    (a, b) =>
-      b.occurrences.length - a.occurrences.length ||
-      b.mentionCount - a.mentionCount ||
-      ENGLISH.compare(a.name, b.name),
-  );
+  const entities = [...entityById.values()].sort(mostCoveredFirst);
 
-  const topics: ArchiveTopic[] = input.kb.topics.map((t) => ({
-    id: t.id,
-    label: t.label,
-    definition: t.definition,
-    articleIds: [],
-  }));
+  const topics = topicLists(input.kb, articles);
   const topicById = new Map(topics.map((t) => [t.id, t]));
-  for (const article of articles) {
-    const ids = new Set([...article.analysis.topics.map((t) => t.id), ...article.topics]);
-    for (const id of ids) topicById.get(id)?.articleIds.push(article.id);
-  }
 
   const yearMap = new Map<number, ArchiveYear>();
   const undatedIds: string[] = [];

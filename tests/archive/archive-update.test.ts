@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Archive, buildArchive } from "../../src/archive/index.ts";
-import { prng, RandomCorpus } from "../helpers/random-corpus.ts";
+import { kb, prng, RandomCorpus } from "../helpers/random-corpus.ts";
 
 /**
  * `serve`'s builder hands each archive the one before: when only articles' own text changed, the
@@ -65,6 +65,41 @@ describe("an archive made from the previous one", () => {
         .get(id)
         ?.occurrences.find((o) => o.articleId === edited);
       expect(occurrence?.sentence).toMatch(/version 1\.$/);
+    }
+    expect(JSON.stringify(contentOf(previous))).toBe(before);
+  });
+
+  it("updates, rather than indexes afresh, an edit naming other entities on the same date", () => {
+    const corpus = new RandomCorpus(prng(13));
+    for (let i = 0; i < 60; i++) corpus.add();
+    const previous = buildArchive(corpus.input());
+    const draft = [...corpus.drafts.values()].find((d) => d.analysis.entities.length > 0);
+    if (!draft) throw new Error("no article names an entity");
+    const [first, ...rest] = draft.analysis.entities;
+    const unnamed = kb.entities.find((e) => !previous.entityById.has(e.id))?.id;
+    if (!unnamed) throw new Error("every entity is named");
+    // One entity dropped, one no article named before, and another topic.
+    draft.analysis = {
+      ...draft.analysis,
+      entities: [...rest, { id: unnamed, mentions: 2, surfaceForms: [unnamed], discovered: false }],
+      topics: [{ id: "t0", score: 3, evidence: [] }],
+    };
+    draft.version += 1;
+    draft.prepared = undefined;
+    const input = corpus.input();
+    const before = JSON.stringify(contentOf(previous));
+    const updated = buildArchive(input, { previous });
+    expect(contentOf(updated)).toEqual(contentOf(buildArchive(input)));
+    // Taken over: the articles' order and the years are the previous archive's own.
+    expect(updated.years).toBe(previous.years);
+    expect(updated.entityById.get(unnamed)?.occurrences.map((o) => o.articleId)).toContain(
+      draft.id,
+    );
+    if (first) {
+      expect(
+        updated.entityById.get(first.id)?.occurrences.some((o) => o.articleId === draft.id) ??
+          false,
+      ).toBe(false);
     }
     expect(JSON.stringify(contentOf(previous))).toBe(before);
   });
