@@ -685,24 +685,43 @@ function coMentionsAgain(
   articleById: ReadonlyMap<string, ArchiveArticle>,
 ): void {
   const ranks = collationRanks(firstSeen.map((e) => e.id));
-  const rankOf = new Map(firstSeen.map((e, i) => [e.id, ranks[i] ?? 0]));
+  const numberOf = new Map(firstSeen.map((e, i) => [e.id, i]));
+  // As the full index counts: by entity number, in one reused array. The touched entities are
+  // often the most named ones, so each article's numbers are looked up once for all of them.
+  const numbersOf = new Map<string, Int32Array>();
+  const articleNumbers = (articleId: string) => {
+    let numbers = numbersOf.get(articleId);
+    if (!numbers) {
+      const found: number[] = [];
+      for (const e of articleById.get(articleId)?.analysis.entities ?? []) {
+        const number = numberOf.get(e.id);
+        if (number !== undefined) found.push(number);
+      }
+      numbers = Int32Array.from(found);
+      numbersOf.set(articleId, numbers);
+    }
+    return numbers;
+  };
+  const counts = new Int32Array(firstSeen.length);
+  const count = (other: number) => counts[other] ?? 0;
+  const rank = (other: number) => ranks[other] ?? 0;
   for (const entity of touched.values()) {
     if (!entity) continue;
-    const counts = new Map<string, number>();
+    const self = numberOf.get(entity.id);
+    const seen: number[] = [];
     for (const o of entity.occurrences) {
-      for (const other of articleById.get(o.articleId)?.analysis.entities ?? []) {
-        if (other.id !== entity.id && rankOf.has(other.id)) {
-          counts.set(other.id, (counts.get(other.id) ?? 0) + 1);
-        }
+      for (const other of articleNumbers(o.articleId)) {
+        if (other === self) continue;
+        if (counts[other] === 0) seen.push(other);
+        counts[other] = count(other) + 1;
       }
     }
-    const count = (id: string) => counts.get(id) ?? 0;
-    const rank = (id: string) => rankOf.get(id) ?? 0;
     entity.coMentions = best(
-      counts.keys(),
+      seen,
       CO_MENTIONS_KEPT,
       (a, b) => count(a) > count(b) || (count(a) === count(b) && rank(a) < rank(b)),
-    ).map((id) => ({ id, count: count(id) }));
+    ).map((other) => ({ id: firstSeen[other]?.id ?? "", count: count(other) }));
+    for (const other of seen) counts[other] = 0;
   }
 }
 
