@@ -192,6 +192,44 @@ export function indexedPageCount(archive: Project["archive"]): number {
 }
 
 /**
+ * Per data export, what each of its items is made from; the entities' parts are hashed only when
+ * an export is written. Made outside planOutputs: a closure there would keep its whole scope, the
+ * archive included, alive with the plan, which a build holds until after Pagefind has run (at
+ * 10,000 articles that kept ~220 MB beside Pagefind's process).
+ */
+function exportItemInputs(
+  site: string,
+  names: string,
+  articleExports: Project["exportDigests"],
+  exportParts: ReadonlyMap<string, string>,
+): Map<string, ExportInputs> {
+  const entityPartDigests = new Map<string, string>();
+  const inputs: Record<ExportedPart, ExportInputs> = {
+    records: {
+      context: hash([site, "record", names]),
+      digest: (id) => articleExports.get(id)?.record,
+    },
+    mentions: {
+      context: hash([site, "mentions", names]),
+      digest: (id) => articleExports.get(id)?.mentions,
+    },
+    entities: {
+      context: hash([site, "entities"]),
+      digest: (id) => {
+        let digest = entityPartDigests.get(id);
+        const part = exportParts.get(id);
+        if (digest === undefined && part !== undefined) {
+          digest = hash([part]);
+          entityPartDigests.set(id, digest);
+        }
+        return digest;
+      },
+    },
+  };
+  return new Map(DATA_EXPORT_PATHS.map((file) => [file, inputs[exportedPart(file)]]));
+}
+
+/**
  * Plans every output file. With `memory` (`serve`'s builder), the plan comes with its memory,
  * and given the memory of the plan before (`memory.previous`), the pages of whatever did not
  * change keep their hashes from it instead of being hashed again: the result is the same as
@@ -411,35 +449,11 @@ export function planOutputs(
   const exports = new Map(
     DATA_EXPORT_PATHS.map((file) => [outputFile(file), exportDigests[exportedPart(file)]]),
   );
-  // Per item, what its body in an export is made from; hashed only when an export is written.
-  const entityPartDigests = new Map<string, string>();
-  const itemInputs: Record<ExportedPart, ExportInputs> = {
-    records: {
-      context: hash([site, "record", names]),
-      digest: (id) => project.exportDigests.get(id)?.record,
-    },
-    mentions: {
-      context: hash([site, "mentions", names]),
-      digest: (id) => project.exportDigests.get(id)?.mentions,
-    },
-    entities: {
-      context: hash([site, "entities"]),
-      digest: (id) => {
-        let digest = entityPartDigests.get(id);
-        const part = exportParts.get(id);
-        if (digest === undefined && part !== undefined) {
-          digest = hash([part]);
-          entityPartDigests.set(id, digest);
-        }
-        return digest;
-      },
-    },
-  };
   return {
     outputs: plan,
     search,
     exports,
-    exportInputs: new Map(DATA_EXPORT_PATHS.map((file) => [file, itemInputs[exportedPart(file)]])),
+    exportInputs: exportItemInputs(site, names, project.exportDigests, exportParts),
     ...(memory && {
       memory: {
         site,

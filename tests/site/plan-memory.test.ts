@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Archive, buildArchive } from "../../src/archive/index.ts";
+import { type Archive, buildArchive, collectGarbage } from "../../src/archive/index.ts";
 import { siteConfigSchema } from "../../src/site/config.ts";
 import { type PlanMemory, planOutputs, type RenderPlan } from "../../src/site/plan.ts";
 import type { Project } from "../../src/site/project.ts";
@@ -110,5 +110,29 @@ describe("a plan made from the previous one", () => {
     expect(entriesOf(otherSite)).toEqual(
       entriesOf(planOutputs(project, project.articleDigests, "other site")),
     );
+  });
+
+  it("holds nothing of the archive it was made from, with its memory or without", async () => {
+    // A build holds the plan until after Pagefind has run, and lets the archive go before that.
+    const corpus = new RandomCorpus(prng(17));
+    for (let i = 0; i < 40; i++) corpus.add();
+    for (const remember of [false, true]) {
+      let project: Project | null = projectOf(corpus, null);
+      const plan = planOutputs(
+        project,
+        project.articleDigests,
+        "site",
+        remember ? { previous: null } : undefined,
+      );
+      const archive = new WeakRef(project.archive);
+      project = null;
+      for (let round = 0; round < 2; round += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        collectGarbage();
+      }
+      expect(archive.deref(), remember ? "with its memory" : "without").toBeUndefined();
+      // Still in use, and still able to say what its exports are made from.
+      expect(plan.exportInputs.get("/data/articles.json")?.digest("a0001")).toBeTruthy();
+    }
   });
 });
