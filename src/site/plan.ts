@@ -191,6 +191,12 @@ export function indexedPageCount(archive: Project["archive"]): number {
   return archive.articles.length + archive.entities.length + archive.topics.length;
 }
 
+/** What an article's record and its mentions in the data exports show, each as one hash. */
+interface ArticleExportDigests {
+  record: string;
+  mentions: string;
+}
+
 /**
  * Per data export, what each of its items is made from; the entities' parts are hashed only when
  * an export is written. Made outside planOutputs: a closure there would keep its whole scope, the
@@ -199,18 +205,17 @@ export function indexedPageCount(archive: Project["archive"]): number {
  */
 function exportItemInputs(
   site: string,
-  names: string,
-  articleExports: Project["exportDigests"],
+  articleExports: ReadonlyMap<string, ArticleExportDigests>,
   exportParts: ReadonlyMap<string, string>,
 ): Map<string, ExportInputs> {
   const entityPartDigests = new Map<string, string>();
   const inputs: Record<ExportedPart, ExportInputs> = {
     records: {
-      context: hash([site, "record", names]),
+      context: hash([site, "record"]),
       digest: (id) => articleExports.get(id)?.record,
     },
     mentions: {
-      context: hash([site, "mentions", names]),
+      context: hash([site, "mentions"]),
       digest: (id) => articleExports.get(id)?.mentions,
     },
     entities: {
@@ -418,19 +423,35 @@ export function planOutputs(
     for (const file of files) plan.set(file, digest);
   }
   // An article's record names its entities as the archive has them (a detected one only when
-  // the corpus keeps it) and its topics by label.
-  const names = hash([
-    project.kb.digest,
-    ...archive.entities.filter((e) => e.discovered).map((e) => entityCard(e.id)),
-  ]);
-  const ofArticles = (part: "record" | "mentions") =>
+  // the corpus keeps it) and its topics by label; its mentions leave out the entities the archive
+  // lacks. Hashed per article, so a knowledge-base edit makes again only the records of the
+  // articles whose names shown changed, and an export none of them is in stays as it was.
+  const topicLabels = new Map(project.kb.topics.map((t) => [t.id, t.label]));
+  const shownEntity = (id: string) => {
+    const e = archive.entityById.get(id);
+    return e ? `${e.id}|${e.name}|${e.kind}|${e.discovered}` : `${id}|-`;
+  };
+  const articleExports = new Map<string, ArticleExportDigests>();
+  for (const [id, p] of planned) {
+    const own = project.exportDigests.get(id);
+    articleExports.set(id, {
+      record: hash([
+        own?.record ?? "missing",
+        ...p.entities.map((e) => shownEntity(e.id)),
+        ...p.analysedTopics.map((t) => topicLabels.get(t.id) ?? t.id),
+        ...p.editorTopics.map((t) => topicLabels.get(t) ?? t),
+      ]),
+      mentions: hash([
+        own?.mentions ?? "missing",
+        ...p.entities.map((e) => (archive.entityById.has(e.id) ? e.id : `-${e.id}`)),
+      ]),
+    });
+  }
+  const ofArticles = (part: keyof ArticleExportDigests) =>
     hash([
       site,
       part,
-      names,
-      ...archive.articles.map(
-        (a) => `${a.id}:${project.exportDigests.get(a.id)?.[part] ?? "missing"}`,
-      ),
+      ...archive.articles.map((a) => `${a.id}:${articleExports.get(a.id)?.[part] ?? "missing"}`),
     ]);
   // The entities export lists each entity's articles; those of entities no changed article names
   // are as they were.
@@ -453,7 +474,7 @@ export function planOutputs(
     outputs: plan,
     search,
     exports,
-    exportInputs: exportItemInputs(site, names, project.exportDigests, exportParts),
+    exportInputs: exportItemInputs(site, articleExports, exportParts),
     ...(memory && {
       memory: {
         site,

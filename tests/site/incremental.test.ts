@@ -155,6 +155,10 @@ describe("rebuilding after a change", () => {
     "one article's title changes": ["articles.json", "articles.csv"],
     "one article's text gains a sentence naming nobody, at its end": [],
     "one article's text gains a sentence naming nobody, before its mentions": ["mentions.csv"],
+    // Records show an entity's name and kind, not its description; a topic's label, not its
+    // definition (and the CSV its id only: written again, the same bytes keep the published file).
+    "an entity's description changes in the knowledge base": ["entities.json", "entities.csv"],
+    "a topic is renamed": ["articles.json"],
   };
   // Article pages name NATO without its description (their structured data points at its page):
   // when the description changes they are kept, the very files; NATO's own page is written again.
@@ -285,7 +289,7 @@ describe("rebuilding after a change", () => {
         );
         expect(rewritten).toEqual(expected);
         // Written again from the previous exports: the other articles' records are copied.
-        if (expected.length > 0) {
+        if (expected.length > 0 && name.includes("article")) {
           const copied = /(\d+) of 5 data exports written, (\d+)% of their bytes copied/.exec(
             stdout,
           );
