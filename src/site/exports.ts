@@ -335,7 +335,7 @@ const WRITE_CHUNK = 1 << 20;
  * Where each item's body lies in a written export, so the next build can copy unchanged bodies
  * instead of making them again: per item in file order, its key, the digest of what it was made
  * from, and its length in bytes. `context` is the digest of what every body also depends on
- * (settings, code, entity and topic names); another context copies nothing.
+ * (the settings and the code); another context copies nothing.
  */
 export interface ExportLayout {
   context: string;
@@ -378,14 +378,15 @@ type Piece = { text: string } | { from: number; to: number };
 /**
  * The pieces of an export in order: text to write and ranges of the previous file to copy. An
  * item whose digest is as recorded is copied, together with the separator before it when the item
- * before it was copied from just before it there, so a run of unchanged items is one range.
+ * before it was copied from just before it there, so a run of unchanged items is one range. The
+ * new layout's items are pushed to `written` as they come.
  */
 function* pieces(
   shape: ExportShape,
   items: Iterable<ExportItem>,
   inputs: ExportInputs | undefined,
   previous: PreviousExport | undefined,
-  layout: ExportLayout["items"],
+  written: ExportLayout["items"],
 ): Generator<Piece> {
   const separatorBytes = Buffer.byteLength(shape.separator);
   const copyable = new Map<
@@ -409,17 +410,17 @@ function* pieces(
       if (first) yield { text: shape.head };
       else if (old.index === lastCopied + 1) {
         yield { from: old.start - separatorBytes, to: old.start + old.bytes };
-        layout.push([item.key, digest, old.bytes]);
+        written.push([item.key, digest, old.bytes]);
         lastCopied = old.index;
         continue;
       } else yield { text: shape.separator };
       yield { from: old.start, to: old.start + old.bytes };
-      layout.push([item.key, digest, old.bytes]);
+      written.push([item.key, digest, old.bytes]);
       lastCopied = old.index;
     } else {
       const body = item.body();
       yield { text: `${first ? shape.head : shape.separator}${body}` };
-      layout.push([item.key, digest, Buffer.byteLength(body)]);
+      written.push([item.key, digest, Buffer.byteLength(body)]);
       lastCopied = -2;
     }
     first = false;
