@@ -684,10 +684,9 @@ function coMentionsAgain(
   firstSeen: readonly ArchiveEntity[],
   articleById: ReadonlyMap<string, ArchiveArticle>,
 ): void {
-  const ranks = collationRanks(firstSeen.map((e) => e.id));
   const numberOf = new Map(firstSeen.map((e, i) => [e.id, i]));
-  // As the full index counts: by entity number, in one reused array. The touched entities are
-  // often the most named ones, so each article's numbers are looked up once for all of them.
+  // The touched entities are often the most named ones, so each article's numbers are looked up
+  // once for all of them.
   const numbersOf = new Map<string, Int32Array>();
   const articleNumbers = (articleId: string) => {
     let numbers = numbersOf.get(articleId);
@@ -702,27 +701,48 @@ function coMentionsAgain(
     }
     return numbers;
   };
-  const counts = new Int32Array(firstSeen.length);
-  const count = (other: number) => counts[other] ?? 0;
-  const rank = (other: number) => ranks[other] ?? 0;
+  const coMentionsOf = coMentionCounter(firstSeen.map((e) => e.id));
   for (const entity of touched.values()) {
     if (!entity) continue;
-    const self = numberOf.get(entity.id);
-    const seen: number[] = [];
-    for (const o of entity.occurrences) {
-      for (const other of articleNumbers(o.articleId)) {
+    entity.coMentions = coMentionsOf(
+      numberOf.get(entity.id) ?? -1,
+      entity.occurrences.map((o) => articleNumbers(o.articleId)),
+    );
+  }
+}
+
+const NO_ENTITIES = new Int32Array(0);
+
+/**
+ * Counts co-mentions over entity numbers (`ids`: the archive's entities in order of first
+ * appearance), one entity at a time in a reused array of counts: a pair per two entities of every
+ * article is tens of millions of updates at 30,000 articles, too many for maps keyed by id. Equal
+ * counts go to the id first in collation order, ranked once rather than compared per pair. Given
+ * an entity's number and the entity numbers of each of its articles, returns its co-mentions.
+ */
+function coMentionCounter(
+  ids: readonly string[],
+): (self: number, articles: readonly Int32Array[]) => CoMention[] {
+  const rank = collationRanks(ids);
+  const counts = new Int32Array(ids.length);
+  const count = (other: number) => counts[other] ?? 0;
+  return (self, articles) => {
+    const touched: number[] = [];
+    for (const numbers of articles) {
+      for (const other of numbers) {
         if (other === self) continue;
-        if (counts[other] === 0) seen.push(other);
+        if (counts[other] === 0) touched.push(other);
         counts[other] = count(other) + 1;
       }
     }
-    entity.coMentions = best(
-      seen,
+    const kept = best(
+      touched,
       CO_MENTIONS_KEPT,
-      (a, b) => count(a) > count(b) || (count(a) === count(b) && rank(a) < rank(b)),
-    ).map((other) => ({ id: firstSeen[other]?.id ?? "", count: count(other) }));
-    for (const other of seen) counts[other] = 0;
-  }
+      (a, b) => count(a) > count(b) || (count(a) === count(b) && (rank[a] ?? 0) < (rank[b] ?? 0)),
+    ).map((other) => ({ id: ids[other] ?? "", count: count(other) }));
+    for (const other of touched) counts[other] = 0;
+    return kept;
+  };
 }
 
 /** Each entity's articles, newest first: the postings related articles are scored from. */
@@ -782,9 +802,7 @@ export function buildArchive(input: ArchiveInput, options: ArchiveOptions = {}):
   const known = entityBases(input);
 
   const entityById = new Map<string, ArchiveEntity>();
-  // Co-mentions are counted over entity numbers, one entity at a time in a reused array of counts:
-  // a pair per two entities of every article is tens of millions of updates at 30,000 articles,
-  // too many for maps keyed by id.
+  // Entities are numbered in order of first appearance, for coMentionCounter.
   const entityNumbers = new Map<string, number>();
   const entityIds: string[] = [];
   const numberOf = (id: string) => {
@@ -822,27 +840,14 @@ export function buildArchive(input: ArchiveInput, options: ArchiveOptions = {}):
     }
     entitiesOfArticle.push(Int32Array.from(numbers));
   }
-  // Equal counts go to the id first in collation order, ranked once rather than compared per pair.
-  const rank = collationRanks(entityIds);
-  const counts = new Int32Array(entityIds.length);
+  const coMentionsOf = coMentionCounter(entityIds);
   for (const [self, articleNumbers] of articlesOfEntity.entries()) {
     const entity = articleNumbers && entityById.get(entityIds[self] ?? "");
     if (!entity) continue;
-    const touched: number[] = [];
-    for (const articleNumber of articleNumbers) {
-      for (const other of entitiesOfArticle[articleNumber] ?? []) {
-        if (other === self) continue;
-        if (counts[other] === 0) touched.push(other);
-        counts[other] = (counts[other] ?? 0) + 1;
-      }
-    }
-    const count = (other: number) => counts[other] ?? 0;
-    entity.coMentions = best(
-      touched,
-      CO_MENTIONS_KEPT,
-      (a, b) => count(a) > count(b) || (count(a) === count(b) && (rank[a] ?? 0) < (rank[b] ?? 0)),
-    ).map((other) => ({ id: entityIds[other] ?? "", count: count(other) }));
-    for (const other of touched) counts[other] = 0;
+    entity.coMentions = coMentionsOf(
+      self,
+      articleNumbers.map((n) => entitiesOfArticle[n] ?? NO_ENTITIES),
+    );
   }
   const entities = [...entityById.values()].sort(mostCoveredFirst);
 

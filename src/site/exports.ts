@@ -172,11 +172,10 @@ const MENTION_COLUMNS = ["articleId", "entityId", "start", "end", "surface", "vi
  */
 export type ExportedPart = "records" | "mentions" | "entities";
 
-/** One article or entity of an export: its id and, made only when asked for, its text there. */
-interface ExportItem {
-  key: string;
-  body: () => string;
-}
+/** One article or entity of an export: its id, and what it shows there, made only when asked for. */
+type Keyed<T> = readonly [key: string, make: () => T];
+/** The items of an export, in order. */
+type ItemsOf<T> = (archive: Archive, kb: KnowledgeBase, config: SiteConfig) => Iterable<Keyed<T>>;
 
 /**
  * An export is a head, the bodies of its items joined by a separator, and a tail (or `empty`
@@ -189,22 +188,15 @@ interface ExportShape {
   separator: string;
   tail: string;
   empty: string;
-  items: (archive: Archive, kb: KnowledgeBase, config: SiteConfig) => Iterable<ExportItem>;
+  /** Each item's body: its text in the export. */
+  items: ItemsOf<string>;
 }
 
 /**
  * The shape of `JSON.stringify({ [key]: items }, null, 2)` and a newline: at 10,000 articles
  * the articles export is ~90 MB, too much to hold as one string beside the archive.
  */
-function jsonShape(
-  key: string,
-  shows: ExportedPart,
-  records: (
-    archive: Archive,
-    kb: KnowledgeBase,
-    config: SiteConfig,
-  ) => Iterable<[string, () => unknown]>,
-): ExportShape {
+function jsonShape(key: string, shows: ExportedPart, records: ItemsOf<unknown>): ExportShape {
   const head = `{\n  ${JSON.stringify(key)}: [\n    `;
   const tail = "\n  ]\n}";
   return {
@@ -215,14 +207,14 @@ function jsonShape(
     empty: `{\n  ${JSON.stringify(key)}: []\n}\n`,
     *items(archive, kb, config) {
       for (const [id, record] of records(archive, kb, config)) {
-        yield {
-          key: id,
-          body: () => {
+        yield [
+          id,
+          () => {
             // Stringified in place, so its lines come indented as the whole document would have them.
             const whole = JSON.stringify({ [key]: [record()] }, null, 2);
             return whole.slice(head.length, whole.length - tail.length);
           },
-        };
+        ];
       }
     },
   };
@@ -231,11 +223,7 @@ function jsonShape(
 function csvShape(
   shows: ExportedPart,
   header: readonly string[],
-  rows: (
-    archive: Archive,
-    kb: KnowledgeBase,
-    config: SiteConfig,
-  ) => Iterable<[string, () => Cell[][]]>,
+  rows: ItemsOf<Cell[][]>,
 ): ExportShape {
   const head = csvRow(header);
   return {
@@ -246,26 +234,26 @@ function csvShape(
     empty: head,
     *items(archive, kb, config) {
       for (const [id, itemRows] of rows(archive, kb, config)) {
-        yield { key: id, body: () => itemRows().map(csvRow).join("") };
+        yield [id, () => itemRows().map(csvRow).join("")];
       }
     },
   };
 }
 
-function* articleRecords(archive: Archive, kb: KnowledgeBase, config: SiteConfig) {
+function* articleRecords(
+  archive: Archive,
+  kb: KnowledgeBase,
+  config: SiteConfig,
+): Generator<Keyed<ReturnType<typeof articleRecord>>> {
   const labels = new Map(kb.topics.map((t) => [t.id, t.label]));
-  for (const a of archive.articles) {
-    yield [a.id, () => articleRecord(a, archive, labels, config)] as [
-      string,
-      () => ReturnType<typeof articleRecord>,
-    ];
-  }
+  for (const a of archive.articles) yield [a.id, () => articleRecord(a, archive, labels, config)];
 }
 
-function* entityRecords(archive: Archive, config: SiteConfig) {
-  for (const e of archive.entities) {
-    yield [e.id, () => entityRecord(e, config)] as [string, () => ReturnType<typeof entityRecord>];
-  }
+function* entityRecords(
+  archive: Archive,
+  config: SiteConfig,
+): Generator<Keyed<ReturnType<typeof entityRecord>>> {
+  for (const e of archive.entities) yield [e.id, () => entityRecord(e, config)];
 }
 
 /** Each data export by site path. */
@@ -322,7 +310,7 @@ export function exportText(
 ): string | undefined {
   const shape = DATA_EXPORTS[sitePath];
   if (!shape) return undefined;
-  const bodies = [...shape.items(archive, kb, config)].map((item) => item.body());
+  const bodies = [...shape.items(archive, kb, config)].map(([, body]) => body());
   return bodies.length === 0
     ? shape.empty
     : `${shape.head}${bodies.join(shape.separator)}${shape.tail}`;
@@ -383,7 +371,7 @@ type Piece = { text: string } | { from: number; to: number };
  */
 function* pieces(
   shape: ExportShape,
-  items: Iterable<ExportItem>,
+  items: Iterable<Keyed<string>>,
   inputs: ExportInputs | undefined,
   previous: PreviousExport | undefined,
   written: ExportLayout["items"],
@@ -403,24 +391,24 @@ function* pieces(
   }
   let lastCopied = -2;
   let first = true;
-  for (const item of items) {
-    const digest = inputs?.digest(item.key) ?? "";
-    const old = copyable.get(item.key);
+  for (const [key, body] of items) {
+    const digest = inputs?.digest(key) ?? "";
+    const old = copyable.get(key);
     if (old && digest && old.digest === digest) {
       if (first) yield { text: shape.head };
       else if (old.index === lastCopied + 1) {
         yield { from: old.start - separatorBytes, to: old.start + old.bytes };
-        written.push([item.key, digest, old.bytes]);
+        written.push([key, digest, old.bytes]);
         lastCopied = old.index;
         continue;
       } else yield { text: shape.separator };
       yield { from: old.start, to: old.start + old.bytes };
-      written.push([item.key, digest, old.bytes]);
+      written.push([key, digest, old.bytes]);
       lastCopied = old.index;
     } else {
-      const body = item.body();
-      yield { text: `${first ? shape.head : shape.separator}${body}` };
-      written.push([item.key, digest, Buffer.byteLength(body)]);
+      const text = body();
+      yield { text: `${first ? shape.head : shape.separator}${text}` };
+      written.push([key, digest, Buffer.byteLength(text)]);
       lastCopied = -2;
     }
     first = false;

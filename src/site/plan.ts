@@ -196,8 +196,8 @@ interface NamesShown {
   entities: ReadonlyMap<string, string>;
   /** Each topic's label. */
   topics: ReadonlyMap<string, string>;
-  /** Per article: its entities' ids, its analysed topics' and its editor's, a line each. */
-  shows: ReadonlyMap<string, string>;
+  /** Per article, the ids of the entities it names and of its topics (analysed, then editors'). */
+  shows: ReadonlyMap<string, { entities: readonly string[]; topics: readonly string[] }>;
 }
 
 /**
@@ -217,11 +217,10 @@ function exportItemInputs(
   const articleDigests = (id: string) => {
     let digests = ofArticle.get(id);
     const own = articleExports.get(id);
-    if (!digests && own) {
-      const [entities = "", analysed = "", editors = ""] = (names.shows.get(id) ?? "").split("\n");
-      const ids = (line: string) => (line ? line.split(" ") : []);
-      const shown = ids(entities).map((e) => names.entities.get(e) ?? `${e}|-`);
-      const labels = [...ids(analysed), ...ids(editors)].map((t) => names.topics.get(t) ?? t);
+    const shows = names.shows.get(id);
+    if (!digests && own && shows) {
+      const shown = shows.entities.map((e) => names.entities.get(e) ?? `${e}|-`);
+      const labels = shows.topics.map((t) => names.topics.get(t) ?? t);
       digests = {
         record: hash([own.record, ...shown, ...labels]),
         mentions: hash([own.mentions, ...shown]),
@@ -451,13 +450,16 @@ export function planOutputs(
     shows: new Map(
       [...planned].map(([id, p]) => [
         id,
-        [
-          p.entities.map((e) => e.id).join(" "),
-          p.analysedTopics.map((t) => t.id).join(" "),
-          p.editorTopics.join(" "),
-        ].join("\n"),
+        {
+          entities: p.entities.map((e) => e.id),
+          topics: [...p.analysedTopics.map((t) => t.id), ...p.editorTopics],
+        },
       ]),
     ),
+  };
+  const showsOf = (id: string) => {
+    const shows = names.shows.get(id);
+    return shows ? `${shows.entities.join(" ")}|${shows.topics.join(" ")}` : "missing";
   };
   const allNames = hash([
     ...names.entities.values(),
@@ -469,8 +471,7 @@ export function planOutputs(
       part,
       allNames,
       ...archive.articles.map(
-        (a) =>
-          `${a.id}:${project.exportDigests.get(a.id)?.[part] ?? "missing"}:${names.shows.get(a.id)}`,
+        (a) => `${a.id}:${project.exportDigests.get(a.id)?.[part] ?? "missing"}:${showsOf(a.id)}`,
       ),
     ]);
   // The entities export lists each entity's articles; those of entities no changed article names
