@@ -1,7 +1,10 @@
 import { createRequire } from "node:module";
 import type Compromise from "compromise";
+import { installFastSweep, withLibrarySweep } from "./sweep.ts";
 
 let loaded: typeof Compromise | null = null;
+/** compromise's own sweep, replaced by ours when the library was loaded (see sweep.ts). */
+let librarySweep: ReturnType<typeof installFastSweep> = null;
 
 /**
  * compromise, loaded the first time an analysis needs it: a build whose articles all come from
@@ -12,6 +15,15 @@ let loaded: typeof Compromise | null = null;
  * same speed; 10,000 bench articles: byte-identical data exports).
  */
 export function compromise(): typeof Compromise {
-  loaded ??= createRequire(import.meta.url)("compromise") as typeof Compromise;
+  if (!loaded) {
+    loaded = createRequire(import.meta.url)("compromise") as typeof Compromise;
+    librarySweep = installFastSweep(loaded);
+  }
   return loaded;
+}
+
+/** Runs `work` with compromise's own sweep instead of ours: for comparing the two. */
+export function withCompromiseSweep<T>(work: () => T): T {
+  const nlp = compromise();
+  return librarySweep ? withLibrarySweep(nlp, librarySweep, work) : work();
 }
