@@ -180,9 +180,14 @@ function proposals(text: string): Proposal[] {
       found.push({ text: text.slice(start, end), start, kind });
     }
   };
-  collect(doc.people(), "person");
-  collect(doc.organizations(), "organization");
-  collect(doc.places(), "place");
+  // Each finder matches only terms carrying its tag, and looking costs a tenth of the tagging:
+  // skipped where no term has it (most sentences lack a person, many a place or organization).
+  const tags = new Set<string>();
+  for (const terms of doc.docs)
+    for (const term of terms) for (const tag of term.tags ?? []) tags.add(tag);
+  if (tags.has("Person")) collect(doc.people(), "person");
+  if (tags.has("Organization")) collect(doc.organizations(), "organization");
+  if (tags.has("Place") || tags.has("Address")) collect(doc.places(), "place");
   return [...found, ...patternProposals(text)];
 }
 

@@ -95,3 +95,26 @@ describe("the faster compromise sweep", () => {
     expect(found.people).toContain("Mullah Abdul Ghani Baradar");
   });
 });
+
+describe("the finders discovery skips", () => {
+  it("find nothing in a text where no term carries their tag", () => {
+    const nlp = compromise();
+    const texts = [...paragraphs(), ...WRITTEN];
+    let skipped = 0;
+    for (const text of texts) {
+      const doc = nlp(text);
+      const tags = new Set(doc.docs.flatMap((terms) => terms.flatMap((t) => [...(t.tags ?? [])])));
+      const finders = [
+        [["Person"], () => doc.people()],
+        [["Organization"], () => doc.organizations()],
+        [["Place", "Address"], () => doc.places()],
+      ] as const;
+      for (const [needed, find] of finders) {
+        if (needed.some((tag) => tags.has(tag))) continue;
+        skipped += 1;
+        expect(find().out("array"), `${needed.join("|")} in ${text}`).toEqual([]);
+      }
+    }
+    expect(skipped).toBeGreaterThan(20);
+  });
+});
