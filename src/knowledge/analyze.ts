@@ -352,20 +352,15 @@ function gluedAndNearMisses(
     match: { startToken: i, endToken: i + 1, targets: [{ entityId, via, layer: "name" as const }] },
   });
   tokens.forEach((token, i) => {
-    if (covered(token) || !/^\p{Lu}/u.test(token.value)) return;
+    // Most tokens are lower-case: tested first, the scan of the names is rarely needed.
+    if (!/^\p{Lu}/u.test(token.value) || covered(token)) return;
     const glued = gluedName(token.value, person);
     if (glued) {
       found.push(candidate(i, token.start, token.start + glued.length, glued.owner, "glued"));
       return;
     }
     if (token.value.length < NEAR_MISS_MIN_LENGTH) return;
-    let best: { id: string; cost: number } | null = null;
-    for (const { word, owner } of index.personWordsByInitial.get(token.value[0] as string) ?? []) {
-      if (Math.abs(word.length - token.value.length) > NEAR_MISS_MAX_COST) continue;
-      const limit = word.length >= 9 ? NEAR_MISS_MAX_COST : 1;
-      const cost = distance(word, token.value);
-      if (cost > 0 && cost <= limit && (!best || cost < best.cost)) best = { id: owner, cost };
-    }
+    const best = nearestPersonWord(token.value, index);
     if (best) {
       // Include a first name right before the misspelt surname: "David Sassouli" is one mention.
       const previous = tokens[i - 1];
@@ -379,6 +374,32 @@ function gluedAndNearMisses(
     }
   });
   return found;
+}
+
+/**
+ * The person name word nearest to `value` within the edit bound of its length (two edits from
+ * nine characters, else one), the first the knowledge base lists among equally near ones.
+ */
+function nearestPersonWord(value: string, index: PhraseIndex): { id: string; cost: number } | null {
+  let best: { id: string; cost: number; order: number } | null = null;
+  const initial = value[0] as string;
+  for (
+    let length = value.length - NEAR_MISS_MAX_COST;
+    length <= value.length + NEAR_MISS_MAX_COST;
+    length += 1
+  ) {
+    const limit = length >= 9 ? NEAR_MISS_MAX_COST : 1;
+    // Words further apart in length than the bound are further apart in edits too.
+    if (Math.abs(length - value.length) > limit) continue;
+    for (const { word, owner, order } of index.personWords(initial, length)) {
+      const cost = distance(word, value);
+      if (cost === 0 || cost > limit) continue;
+      if (!best || cost < best.cost || (cost === best.cost && order < best.order)) {
+        best = { id: owner, cost, order };
+      }
+    }
+  }
+  return best;
 }
 
 function summarise(mentions: readonly Mention[], discovered: ReadonlySet<string>): ArticleEntity[] {

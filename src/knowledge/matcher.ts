@@ -48,6 +48,15 @@ function tokenKeys(tokens: string[], layer: PhraseLayer): string[] {
   });
 }
 
+/** A person's name word, with its place in the order the knowledge base lists them. */
+export interface PersonWord {
+  word: string;
+  owner: string;
+  order: number;
+}
+
+const wordGroup = (initial: string, length: number) => `${initial}${length}`;
+
 export class PhraseIndex {
   private readonly root = newNode();
   /** Single-word name tokens of people ("Kuleba", "Stoltenberg") for glued and near-miss forms. */
@@ -56,11 +65,12 @@ export class PhraseIndex {
   /** Titles before people's names that the phrases above do not list ("President Ashraf Ghani"). */
   readonly titles: TitleIndex;
   /**
-   * Unambiguous person name words grouped by their first UTF-16 unit, in the insertion order of
-   * `personNameTokens`. Near-miss matching only compares words with the same first letter, so it
-   * reads one small group per capitalised token instead of every name word of the knowledge base.
+   * Unambiguous person name words grouped by their first UTF-16 unit and their length, each with
+   * its place in the insertion order of `personNameTokens`. Near-miss matching only compares words
+   * with the same first letter and a length within its edit bound, so it reads a few small groups
+   * per capitalised token instead of every name word of the knowledge base.
    */
-  readonly personWordsByInitial = new Map<string, { word: string; owner: string }[]>();
+  private readonly personWordGroups = new Map<string, PersonWord[]>();
 
   constructor(kb: KnowledgeBase) {
     this.entities = new Map(kb.entities.map((e) => [e.id, e]));
@@ -92,14 +102,21 @@ export class PhraseIndex {
         }
       });
     }
+    let order = 0;
     for (const [word, owners] of this.personNameTokens) {
       const [owner] = owners;
       if (owners.size !== 1 || owner === undefined) continue;
-      const initial = word[0] as string;
-      const group = this.personWordsByInitial.get(initial) ?? [];
-      group.push({ word, owner });
-      this.personWordsByInitial.set(initial, group);
+      const key = wordGroup(word[0] as string, word.length);
+      const group = this.personWordGroups.get(key) ?? [];
+      group.push({ word, owner, order });
+      order += 1;
+      this.personWordGroups.set(key, group);
     }
+  }
+
+  /** Unambiguous person name words starting with `initial` and `length` units long. */
+  personWords(initial: string, length: number): readonly PersonWord[] {
+    return this.personWordGroups.get(wordGroup(initial, length)) ?? [];
   }
 
   private add(phrase: string, target: PhraseTarget): void {

@@ -109,6 +109,44 @@ describe("mention finding", () => {
     ]);
   });
 
+  it("takes the nearest name word for a near miss, and of equally near ones the first listed", () => {
+    const template = kb.entities.find((e) => e.id === "jens-stoltenberg");
+    if (!template) throw new Error("the knowledge base lacks jens-stoltenberg");
+    const person = (id: string, name: string) => ({
+      ...template,
+      id,
+      name,
+      aliases: [],
+      misspellings: [],
+      descriptions: [],
+      roles: [],
+    });
+    const withPeople = (...people: ReturnType<typeof person>[]): KnowledgeBase => ({
+      ...kb,
+      entities: [...kb.entities, ...people],
+    });
+    const nearMiss = (base: KnowledgeBase, text: string) =>
+      findMentions(text, "2021-01-01", base)
+        .filter((m) => m.via === "fuzzy")
+        .map((m) => `${m.surface}→${m.entityId}`);
+    // "Hartmund" is one edit from both; the longer word is listed first, the shorter is looked at
+    // first by length.
+    const long = person("ada-hartmundt", "Ada Hartmundt");
+    const short = person("bo-hartmun", "Bo Hartmun");
+    expect(nearMiss(withPeople(long, short), "Then Hartmund spoke.")).toEqual([
+      "Hartmund→ada-hartmundt",
+    ]);
+    expect(nearMiss(withPeople(short, long), "Then Hartmund spoke.")).toEqual([
+      "Hartmund→bo-hartmun",
+    ]);
+    // Two edits are allowed from nine characters of the name word, one below.
+    const nine = person("cy-kesselring", "Cy Kesselring");
+    const eight = person("di-wolbrand", "Di Wolbrand");
+    expect(nearMiss(withPeople(nine, eight), "Then Kessling and Wulbrend spoke.")).toEqual([
+      "Kessling→cy-kesselring",
+    ]);
+  });
+
   it("does not turn ordinary capitalised words into near-miss names", () => {
     const mentions = findMentions(
       "Austria and Stolen goods were found. Blinking lights.",
