@@ -6,7 +6,7 @@
  * 40% of tagging a sentence. This one walks the sentence's own words and tags instead, with the
  * index's key order and duplicate removal precomputed once, and then applies the library's own
  * filters and matcher in the library's order, so it finds the same matches in the same order
- * (tests/knowledge/sweep.test.ts compares every term's tags both ways).
+ * (tests/knowledge/compromise.test.ts compares every term's tags both ways).
  *
  * The shapes below are compromise 14's internals, not its published types: `installFastSweep`
  * checks them and leaves the library alone when a release changes them.
@@ -20,7 +20,6 @@ interface NetMatch {
   minWant: number;
   minWords: number;
   ifNo?: readonly string[];
-  unTag?: unknown;
 }
 
 interface Net {
@@ -148,29 +147,30 @@ function sweepMethods(world: object): SweepMethods | null {
   return methods as SweepMethods;
 }
 
+/** compromise's own sweep, by the methods it was taken from, for `withLibrarySweep`. */
+const librarySweeps = new WeakMap<SweepMethods["one"], BulkMatch>();
+
 /**
- * Puts the faster sweep into a compromise world; returns the library's own, or null when this
- * world is not the shape it was written for (then nothing changes, and tagging is only slower).
+ * Puts the faster sweep into a compromise world, once. Leaves a world that is not the shape it
+ * was written for as it is (tagging is then only slower); says whether it installed.
  */
-export function installFastSweep(nlp: { world: () => object; version: string }): BulkMatch | null {
+export function installFastSweep(nlp: { world: () => object; version: string }): boolean {
   const methods = sweepMethods(nlp.world());
-  if (!methods || !nlp.version.startsWith("14.")) return null;
-  const own = methods.one.bulkMatch;
-  if (own === fastBulkMatch) return null;
+  if (!methods || !nlp.version.startsWith("14.") || methods.one.bulkMatch === fastBulkMatch) {
+    return false;
+  }
+  librarySweeps.set(methods.one, methods.one.bulkMatch);
   methods.one.bulkMatch = fastBulkMatch;
-  return own;
+  return true;
 }
 
-/** Runs `work` with the library's own sweep, for comparing the two. */
-export function withLibrarySweep<T>(
-  nlp: { world: () => object },
-  librarySweep: BulkMatch,
-  work: () => T,
-): T {
+/** Runs `work` with compromise's own sweep instead of ours: for comparing the two. */
+export function withLibrarySweep<T>(nlp: { world: () => object }, work: () => T): T {
   const methods = sweepMethods(nlp.world());
-  if (!methods) return work();
+  const own = methods ? librarySweeps.get(methods.one) : undefined;
+  if (!methods || !own) return work();
   const installed = methods.one.bulkMatch;
-  methods.one.bulkMatch = librarySweep;
+  methods.one.bulkMatch = own;
   try {
     return work();
   } finally {
