@@ -50,7 +50,7 @@ import {
   writeExportLayouts,
   writeManifest,
 } from "./reuse.ts";
-import { buildSearchShards, pruneLinkFolders, shardCount, shardFolder, shardOf } from "./search.ts";
+import { buildSearchShards, shardCount, shardFolder, shardOf } from "./search.ts";
 import {
   currentInputs,
   folderIntact,
@@ -431,13 +431,14 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     // returned 14 MB for 0.14 s at 10,000 articles.
     if (heldBefore - getHeapStatistics().used_heap_size > RETURN_PAGES_AFTER) collectGarbage();
     const searchStarted = performance.now();
-    // Beside the output, like the staging folder; --no-cache trusts nothing kept from before.
-    const linksDir = path.join(path.dirname(outDir), `.${path.basename(outDir)}-search-links`);
-    if (options.reuse === false) await rm(linksDir, { recursive: true, force: true });
+    // Builds before 2026-11-30 kept links to the pages for Pagefind here, now read one by one.
+    await rm(path.join(path.dirname(outDir), `.${path.basename(outDir)}-search-links`), {
+      recursive: true,
+      force: true,
+    });
     const search = await indexShards(plan.search, expectedSearchPages, searchShardPages, {
       previous,
       outDir,
-      linksDir,
       staging,
       merging,
       // Merging, a kept page is in the previous site only; everything else was written to staging.
@@ -630,8 +631,6 @@ interface ShardSites {
   merging: boolean;
   /** Where a page of the new site is to be read. */
   pageAt: (file: string) => string;
-  /** Each shard's pages hard-linked for Pagefind, kept between builds (see search.ts). */
-  linksDir: string;
 }
 
 /**
@@ -686,10 +685,8 @@ async function indexShards(
     staging,
     jobs,
     sites.pageAt,
-    sites.linksDir,
     merging ? { dir: outDir, kept: keptFiles } : null,
   );
-  await pruneLinkFolders(sites.linksDir, count);
   for (const job of jobs)
     shards[job.index] = { signature: job.signature, pages: counted.get(job.index) ?? 0 };
   return { pages: shards.reduce((sum, shard) => sum + shard.pages, 0), reused, shards, keptFiles };

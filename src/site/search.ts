@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { link, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import * as pagefind from "pagefind";
+import type * as pagefind from "pagefind";
 import { eachLimited } from "../archive/index.ts";
 import { fileHolds } from "./reuse.ts";
 
@@ -41,53 +41,40 @@ function countedPages(entryJson: Uint8Array): number {
   return Object.values(entry.languages).reduce((sum, l) => sum + l.page_count, 0);
 }
 
-/** Shards indexed side by side: Pagefind's process waits on our reads and round trips otherwise. */
+/** Shards indexed side by side, each by a Pagefind process of its own (see `indexShardsIn`). */
 const SHARDS_AT_ONCE = 2;
 
-/** In each shard's link folder: the pages it links, written last, so a folder without it is unknown. */
-const LINKED_LIST = ".linked.json";
-const LINK_CONCURRENCY = 64;
+/**
+ * Pages sent to a Pagefind process ahead of its answers: enough to keep it busy, few enough that
+ * the pages waiting in its pipe stay a few megabytes.
+ */
+const PAGES_IN_FLIGHT = 32;
 
 /**
- * Makes `folder` hold exactly `files`, hard-linked from where `pageAt` says: Pagefind reads a
- * folder itself much faster than it takes pages one message at a time, and the links keep each
- * page at its path, so URLs stay the same. A folder kept from the previous build keeps its
- * sub-folders (one per page: beside a large site, creating 1,600 of them took 0.45 s here) and
- * only has its links replaced.
+ * Adds a shard's pages one message each, in the order given. Pagefind numbers pages in the order
+ * it takes them, and those numbers are in its index files; reading a folder, it takes them in the
+ * order the file system lists them, which differs between file systems and machines (ext4 by a
+ * hash seeded per file system, tmpfs and btrfs by creation), so the same site gave different
+ * index files. A process handles its messages one at a time, in the order sent.
  */
-async function linkPages(
-  folder: string,
+async function addPages(
+  shard: pagefind.PagefindIndex,
   files: readonly string[],
   pageAt: (file: string) => string,
 ): Promise<void> {
-  const listed = await readFile(path.join(folder, LINKED_LIST), "utf8")
-    .then((text) => new Set(JSON.parse(text) as string[]))
-    .catch(() => null);
-  // Without its list the folder may hold anything: it starts afresh.
-  if (!listed) await rm(folder, { recursive: true, force: true });
-  // Also for a shard with no pages, which Pagefind indexes as an empty folder.
-  await mkdir(folder, { recursive: true });
-  const before = listed ?? new Set<string>();
-  // Until the new list is written, a stopped build leaves the folder to be started afresh.
-  await rm(path.join(folder, LINKED_LIST), { force: true });
-  const wanted = new Set(files);
-  await eachLimited(
-    [...before].filter((file) => !wanted.has(file)),
-    LINK_CONCURRENCY,
-    (file) => rm(path.join(folder, file), { force: true }),
-  );
-  const newFolders = new Set(
-    files.filter((file) => !before.has(file)).map((file) => path.dirname(path.join(folder, file))),
-  );
-  await eachLimited([...newFolders], LINK_CONCURRENCY, async (dir) => {
-    await mkdir(dir, { recursive: true });
-  });
-  await eachLimited(files, LINK_CONCURRENCY, async (file) => {
-    const target = path.join(folder, file);
-    if (before.has(file)) await rm(target, { force: true });
-    await link(pageAt(file), target);
-  });
-  await writeFile(path.join(folder, LINKED_LIST), JSON.stringify(files));
+  const inFlight: Promise<pagefind.NewFileResponse>[] = [];
+  const errors: string[] = [];
+  const settleOldest = async () => {
+    const answer = await inFlight.shift();
+    if (answer) errors.push(...answer.errors);
+  };
+  for (const file of files) {
+    const content = await readFile(pageAt(file), "utf8");
+    inFlight.push(shard.addHTMLFile({ sourcePath: file, content }));
+    if (inFlight.length >= PAGES_IN_FLIGHT) await settleOldest();
+  }
+  while (inFlight.length > 0) await settleOldest();
+  if (errors.length > 0) throw new Error(`Pagefind: ${errors.join("; ")}`);
 }
 
 /**
@@ -105,18 +92,12 @@ interface ShardOutput {
   published: PublishedSite | null;
 }
 
-async function indexOneShard(
+/** Builds an added shard's bundle into the site: the memory-hungry part of indexing. */
+async function writeShard(
   shard: pagefind.PagefindIndex,
   output: ShardOutput,
   index: number,
-  files: readonly string[],
-  pageAt: (file: string) => string,
-  linksDir: string,
 ): Promise<number> {
-  const folder = path.join(linksDir, String(index));
-  await linkPages(folder, files, pageAt);
-  const added = await shard.addDirectory({ path: folder });
-  if (added.errors.length > 0) throw new Error(`Pagefind: ${added.errors.join("; ")}`);
   const shardDir = shardFolder(index);
   const { published } = output;
   if (!published) {
@@ -150,73 +131,67 @@ async function indexOneShard(
 const WRITE_CONCURRENCY = 64;
 
 /**
- * Indexes the given pages of a built site into their shards in `siteDir`, a few at a time. Only
- * pages marked data-pagefind-body are indexed, as Pagefind does with a whole folder; returns how
- * many were, per shard. A page is read from `pageAt(file)`, by default the same folder. Each
- * shard's pages are linked into a folder under `linksDir`, kept for the next build when given
- * (beside the site, as the build does), else a temporary one. With `published` (the site the new
- * files will be merged into), a file of a shard that the published site already holds with the
- * same bytes is not written but listed in `published.kept`.
+ * Indexes the given pages of a built site into their shards in `siteDir`. Only pages marked
+ * data-pagefind-body are indexed, as Pagefind does with a whole folder; returns how many were,
+ * per shard. A page is read from `pageAt(file)`, by default the same folder. With `published`
+ * (the site the new files will be merged into), a file of a shard that the published site
+ * already holds with the same bytes is not written but listed in `published.kept`.
  */
 export async function buildSearchShards(
   siteDir: string,
   jobs: readonly { index: number; files: readonly string[] }[],
   pageAt: (file: string) => string = (file) => path.join(siteDir, file),
-  linksDir?: string,
   published: PublishedSite | null = null,
 ): Promise<Map<number, number>> {
-  const links = linksDir ?? (await mkdtemp(path.join(path.dirname(siteDir), ".search-links-")));
-  try {
-    return await indexShardsIn({ siteDir, published }, jobs, pageAt, links);
-  } finally {
-    if (!linksDir) await rm(links, { recursive: true, force: true });
-  }
-}
-
-/** Removes the link folders of shards that no longer exist (the archive shrank to fewer). */
-export async function pruneLinkFolders(linksDir: string, shards: number): Promise<void> {
-  const names = await readdir(linksDir).catch(() => []);
-  await Promise.all(
-    names
-      .filter((name) => !/^\d+$/.test(name) || Number(name) >= shards)
-      .map((name) => rm(path.join(linksDir, name), { recursive: true, force: true })),
-  );
-}
-
-async function indexShardsIn(
-  output: ShardOutput,
-  jobs: readonly { index: number; files: readonly string[] }[],
-  pageAt: (file: string) => string,
-  linksDir: string,
-): Promise<Map<number, number>> {
+  const output: ShardOutput = { siteDir, published };
   const counted = new Map<number, number>();
-  for (let start = 0; start < jobs.length; start += SHARDS_AT_ONCE) {
-    const group = jobs.slice(start, start + SHARDS_AT_ONCE);
-    try {
-      const indexes = await Promise.all(
-        group.map(async () => {
-          const { index, errors } = await pagefind.createIndex({});
-          if (!index) throw new Error(`Pagefind could not start: ${errors.join("; ")}`);
-          return index;
-        }),
-      );
-      const pages = await Promise.all(
-        group.map((job, i) =>
-          indexOneShard(
-            indexes[i] as pagefind.PagefindIndex,
-            output,
-            job.index,
-            job.files,
-            pageAt,
-            linksDir,
-          ),
-        ),
-      );
-      for (const [i, job] of group.entries()) counted.set(job.index, pages[i] as number);
-    } finally {
-      // Closing stops Pagefind's process, and with it the memory of these shards.
-      await pagefind.close();
+  const queue = [...jobs];
+  // Adding pages holds a process to one core and a fifth of its memory; building the bundle
+  // takes the rest of both. One process builds while the other adds, never two at once, so two
+  // shards cost about what one did before and Pagefind's memory stays that of one build.
+  const oneBuildAtATime = exclusive();
+  const slots = Array.from({ length: Math.min(SHARDS_AT_ONCE, jobs.length) }, async (_, slot) => {
+    const instance = await pagefindInstance(slot);
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const { index, files } = job;
+      try {
+        const created = await instance.createIndex({});
+        const shard = created.index;
+        if (!shard) throw new Error(`Pagefind could not start: ${created.errors.join("; ")}`);
+        await addPages(shard, files, pageAt);
+        counted.set(index, await oneBuildAtATime(() => writeShard(shard, output, index)));
+      } catch (error) {
+        // The other slot takes no further shard: the build has failed.
+        queue.length = 0;
+        throw error;
+      } finally {
+        // Stops this slot's Pagefind process, and with it the memory of its shard.
+        await instance.close();
+      }
     }
-  }
-  return counted;
+  });
+  // Every slot is settled before an error is passed on, so none writes into a failed build.
+  const settled = await Promise.allSettled(slots);
+  for (const outcome of settled) if (outcome.status === "rejected") throw outcome.reason;
+  return new Map(jobs.map(({ index }) => [index, counted.get(index) ?? 0]));
 }
+
+/** Runs the functions it is given one after another, however they are called. */
+function exclusive(): <T>(work: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (work) => {
+    const run = last.then(work);
+    last = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/**
+ * The pagefind package drives one Pagefind process per instance of its module. Each slot loads
+ * its own instance, under a URL of its own, to have a process of its own.
+ */
+const pagefindEntry = import.meta.resolve("pagefind");
+const pagefindInstance = (slot: number): Promise<typeof pagefind> =>
+  import(slot === 0 ? pagefindEntry : `${pagefindEntry}?process=${slot}`) as Promise<
+    typeof pagefind
+  >;

@@ -97,25 +97,40 @@ function page(title: string, body: string): string {
 }
 
 describe("buildSearchShards", () => {
-  it("indexes a shard without pages into kept link folders, and keeps only the listed links", async () => {
-    const out = await mkdtemp(path.join(tmpdir(), "discover-search-empty-"));
-    dirs.push(out);
-    const links = path.join(out, "..", `${path.basename(out)}-links`);
-    dirs.push(links);
-    const html = page("One", "<main data-pagefind-body><h1>One</h1></main>");
-    await mkdir(path.join(out, "one"), { recursive: true });
-    await writeFile(path.join(out, "one", "index.html"), html);
-    const jobs = [
-      { index: 0, files: ["one/index.html"] },
-      { index: 1, files: [] },
-    ];
-    expect([...(await buildSearchShards(out, jobs, undefined, links))]).toEqual([
-      [0, 1],
-      [1, 0],
-    ]);
-    // Built again with the page gone from the shard: its link goes too.
-    await buildSearchShards(out, [{ index: 0, files: [] }], undefined, links);
-    expect(existsSync(path.join(links, "0", "one", "index.html"))).toBe(false);
+  it("numbers pages in the order given, not the order the file system lists them", async () => {
+    const files = ["alpha/index.html", "beta/index.html", "gamma/index.html"];
+    const body = (title: string) =>
+      page(title, `<main data-pagefind-body><h1>${title}</h1><p>${title} words.</p></main>`);
+    /** A site holding the pages, created in the given order, indexed in `order`. */
+    const indexed = async (created: readonly string[], order: readonly string[]) => {
+      const out = await mkdtemp(path.join(tmpdir(), "discover-search-order-"));
+      dirs.push(out);
+      for (const file of created) {
+        await mkdir(path.dirname(path.join(out, file)), { recursive: true });
+        await writeFile(path.join(out, file), body(path.dirname(file)));
+      }
+      const jobs = [
+        { index: 0, files: order },
+        { index: 1, files: [] },
+      ];
+      // A shard without pages is indexed all the same (the search page merges every shard).
+      expect([...(await buildSearchShards(out, jobs))]).toEqual([
+        [0, 3],
+        [1, 0],
+      ]);
+      const bundle = new Map<string, string>();
+      for (const file of await listed(path.join(out, "pagefind"))) {
+        const bytes = await readFile(path.join(out, "pagefind", file));
+        bundle.set(file, bytes.toString("base64"));
+      }
+      return bundle;
+    };
+    // Pagefind reading a folder took pages in the order it was listed, which is the order of
+    // creation on some file systems and of a per-disk hash on others.
+    const sorted = await indexed(files, files);
+    expect(await indexed([...files].reverse(), files)).toEqual(sorted);
+    // The order given is what counts: the same pages in another order give other index files.
+    expect(await indexed(files, [...files].reverse())).not.toEqual(sorted);
   });
 
   it("leaves out of the new site the files a published one already holds with the same bytes", async () => {
@@ -138,7 +153,7 @@ describe("buildSearchShards", () => {
     const before = new Set(await listed(path.join(published, "pagefind")));
 
     const kept: string[] = [];
-    const counted = await buildSearchShards(staging, [{ index: 0, files }], undefined, undefined, {
+    const counted = await buildSearchShards(staging, [{ index: 0, files }], undefined, {
       dir: published,
       kept,
     });
