@@ -162,6 +162,19 @@ export function renderBatches(
   return batches;
 }
 
+/** `fn` with each answer kept, for the length of a build's render. */
+function memoized(fn: (key: string) => string): (key: string) => string {
+  const answers = new Map<string, string>();
+  return (key) => {
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      answer = fn(key);
+      answers.set(key, answer);
+    }
+    return answer;
+  };
+}
+
 /**
  * One Eleventy run. A function of its own so nothing of the run outlives it: the instance holds
  * every page it wrote (the last run's data exports are hundreds of megabytes), and a local in the
@@ -361,12 +374,20 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     // Written by streaming after the runs: as pages, each would be held whole in memory.
     const streamedExports = new Set(DATA_EXPORT_PATHS);
     const exportsToWrite = DATA_EXPORT_PATHS.filter((file) => !exportsKept.has(outputFile(file)));
+    // Each run is asked about every page of the archive: the answers come from maps made once.
+    const runOf = new Map<string, number>();
+    for (const [index, batch] of batches.entries())
+      for (const file of batch) runOf.set(file, index);
+    const fileOf = memoized(outputFile);
     for (const [index, batch] of batches.entries()) {
       // Fixed pages and whole-archive outputs are not in the plan: the last run writes them.
       const last = index === batches.length - 1;
       useRenderSelection((permalink) => {
-        const file = outputFile(permalink);
-        if (plan.outputs.has(file)) return batch.has(file);
+        const file = fileOf(permalink);
+        const run = runOf.get(file);
+        if (run !== undefined) return run === index;
+        // Planned but in no run: kept from the previous site.
+        if (plan.outputs.has(file)) return false;
         return last && !streamedExports.has(permalink);
       });
       try {

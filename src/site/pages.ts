@@ -70,17 +70,38 @@ function listPages(archive: Archive, size: number): SitePages {
   };
 }
 
+/** Each list's pages by permalink, made once per SitePages: selectPages runs once per Eleventy run. */
+const permalinksOf = new WeakMap<SitePages, Record<keyof SitePages, readonly string[]>>();
+
+function permalinks(pages: SitePages): Record<keyof SitePages, readonly string[]> {
+  let known = permalinksOf.get(pages);
+  if (!known) {
+    const paged = (list: readonly PageOf[]) => list.map((p) => pagePath(p.base, p.number));
+    known = {
+      articles: pages.articles.map((id) => routes.article(id)),
+      entityPages: paged(pages.entityPages),
+      topicPages: paged(pages.topicPages),
+      yearPages: paged(pages.yearPages),
+      undatedPages: paged(pages.undatedPages),
+      kindPages: paged(pages.kindPages),
+    };
+    permalinksOf.set(pages, known);
+  }
+  return known;
+}
+
 /** The pages whose output file `keep` accepts: what a build that reuses the rest renders. */
 export function selectPages(pages: SitePages, keep: (permalink: string) => boolean): SitePages {
-  const paged = <T extends PageOf>(list: readonly T[]) =>
-    list.filter((p) => keep(pagePath(p.base, p.number)));
+  const known = permalinks(pages);
+  const kept = <T>(list: readonly T[], paths: readonly string[]) =>
+    list.filter((_, i) => keep(paths[i] as string));
   return {
-    articles: pages.articles.filter((id) => keep(routes.article(id))),
-    entityPages: paged(pages.entityPages),
-    topicPages: paged(pages.topicPages),
-    yearPages: paged(pages.yearPages),
-    undatedPages: paged(pages.undatedPages),
-    kindPages: paged(pages.kindPages),
+    articles: kept(pages.articles, known.articles),
+    entityPages: kept(pages.entityPages, known.entityPages),
+    topicPages: kept(pages.topicPages, known.topicPages),
+    yearPages: kept(pages.yearPages, known.yearPages),
+    undatedPages: kept(pages.undatedPages, known.undatedPages),
+    kindPages: kept(pages.kindPages, known.kindPages),
   };
 }
 
