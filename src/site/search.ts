@@ -41,7 +41,7 @@ function countedPages(entryJson: Uint8Array): number {
   return Object.values(entry.languages).reduce((sum, l) => sum + l.page_count, 0);
 }
 
-/** Shards indexed side by side, each by a Pagefind process of its own (see `indexShardsIn`). */
+/** Shards indexed side by side, each by a Pagefind process of its own (see `buildSearchShards`). */
 const SHARDS_AT_ONCE = 2;
 
 /**
@@ -70,7 +70,11 @@ async function addPages(
   };
   for (const file of files) {
     const content = await readFile(pageAt(file), "utf8");
-    inFlight.push(shard.addHTMLFile({ sourcePath: file, content }));
+    const answer = shard.addHTMLFile({ sourcePath: file, content });
+    // Should the process fail, every answer still waited for fails with it: the first is thrown
+    // below, and the rest must not end the build as unhandled rejections.
+    answer.catch(() => undefined);
+    inFlight.push(answer);
     if (inFlight.length >= PAGES_IN_FLIGHT) await settleOldest();
   }
   while (inFlight.length > 0) await settleOldest();

@@ -377,6 +377,22 @@ describe("after a build that was killed", () => {
   });
 });
 
+describe("left beside the site by earlier versions", () => {
+  it("deletes the folder of links to the pages that search once read, and nothing else", async () => {
+    const links = path.join(work, ".dist-search-links");
+    const other = path.join(work, ".dist-notes");
+    await mkdir(path.join(links, "0", "articles", "gone"), { recursive: true });
+    await writeFile(path.join(links, "0", "articles", "gone", "index.html"), "<p>old</p>");
+    await mkdir(other, { recursive: true });
+    await writeFile(path.join(other, "keep.txt"), "an editor's file");
+    // A build that does work: one with nothing to do stops before search.
+    await build(out, "--no-cache");
+    expect(existsSync(links)).toBe(false);
+    expect(await readFile(path.join(other, "keep.txt"), "utf8")).toBe("an editor's file");
+    await rm(other, { recursive: true, force: true });
+  });
+});
+
 describe("related articles between builds", () => {
   it("are taken over from the last build's memory in the cache, and scored afresh without it", async () => {
     const base = path.join(work, "related");
