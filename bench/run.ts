@@ -46,6 +46,7 @@ import { type ServeEdit, type ServeTiming, timeServeEdits } from "./serve-timing
 const REPO = path.resolve(import.meta.dirname, "..");
 const OUT = path.join(REPO, "bench", "out");
 const TSX = path.join(REPO, "node_modules", "tsx", "dist", "cli.mjs");
+const YOUNG_GENERATION = "--max-semi-space-size=32";
 const STAGE = path.join(REPO, "bench", "stage.ts");
 const ELEVENTY = path.join(REPO, "node_modules", "@11ty", "eleventy", "cmd.cjs");
 
@@ -126,9 +127,12 @@ async function runStages(
   poll?: () => Promise<void>,
 ): Promise<{ process: Measured; stages: Record<string, StageResult> }> {
   // The same young-generation size as `npm run build` and the bin (see bin/news-archive.js).
-  const child = await measure(process.execPath, ["--max-semi-space-size=32", TSX, STAGE, ...args], {
+  // Through NODE_OPTIONS: tsx's command runs the script in a child process of its own, which
+  // does not inherit flags given to the node that runs tsx.
+  const nodeOptions = [process.env.NODE_OPTIONS, YOUNG_GENERATION].filter(Boolean).join(" ");
+  const child = await measure(process.execPath, [TSX, STAGE, ...args], {
     cwd,
-    env: { BENCH_QUIET: quiet ? "1" : "0" },
+    env: { BENCH_QUIET: quiet ? "1" : "0", NODE_OPTIONS: nodeOptions },
     forwardStderr: !quiet,
     poll,
   });
