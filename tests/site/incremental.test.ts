@@ -306,8 +306,6 @@ describe("rebuilding after a change", () => {
       if (name.includes("deleted")) {
         // The previous site is updated in place: the deleted article's folder goes with its page.
         expect(existsSync(path.join(out, "articles", "wire-undated-plain"))).toBe(false);
-        // Nothing is left beside the site for search (earlier builds kept links to its pages).
-        expect(existsSync(path.join(work, ".dist-search-links"))).toBe(false);
       }
       if (
         name.includes("text gains") ||
