@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 /**
@@ -73,7 +73,18 @@ function treeRssMb(rootPid: number): number | null {
   return kb > 0 ? kb / 1024 : null;
 }
 
+/**
+ * Writes what earlier steps left in the page cache to disk before a measured step starts, so that
+ * writing it back is not charged to (or slowing) whichever tool happens to be timed next.
+ */
+function flushPendingWrites(): void {
+  try {
+    execFileSync("sync", { stdio: "ignore" });
+  } catch {}
+}
+
 export function measure(command: string, args: string[], options: RunOptions): Promise<Measured> {
+  flushPendingWrites();
   const [file, argv] = hasGnuTime ? [GNU_TIME, ["-v", command, ...args]] : [command, args];
   return new Promise((resolve) => {
     const started = performance.now();

@@ -359,9 +359,8 @@ async function benchSize(count: number): Promise<SizeResult> {
       );
     }
 
-    // After the baselines: it copies the site and deletes the copy, tens of thousands of files,
-    // and on a file system without a journal (this VM's ext4) files created within a minute or so
-    // of many deletions cost far more kernel time, which would be charged to the next build.
+    // After the baselines: it copies the site, tens of thousands of files, and the copy is deleted
+    // with the work folder when the whole bench is done (see `finishedWork`).
     if (build.ms !== null) {
       log(`[${count}] Pagefind alone on the built site…`);
       // Rebuilt into a copy: the measured index must be the one buildSite wrote.
@@ -377,7 +376,6 @@ async function benchSize(count: number): Promise<SizeResult> {
               peakMb: search.process.peakMb ?? alone.peakMb,
               detail: { ...alone.detail, nodePeakMb: alone.peakMb },
             };
-      await rm(copy, { recursive: true, force: true });
     } else stages.searchAlone = { ms: null, peakMb: null, unavailable: "no build" };
 
     log(`[${count}] done in ${formatSeconds((performance.now() - started) / 1000)}`);
@@ -398,13 +396,24 @@ async function benchSize(count: number): Promise<SizeResult> {
     };
   } finally {
     if (values.keep) log(`kept ${work}`);
-    else await rm(work, { recursive: true, force: true });
+    else finishedWork.push(work);
   }
 }
 
+/**
+ * Work folders are deleted when the whole bench is done: deleting tens of thousands of files
+ * slows this VM's disk for a minute or so (see README, "Scaling"), and between sizes that would
+ * slow the next size's first builds, ours, and not the baselines.
+ */
+const finishedWork: string[] = [];
+
 const machine = describeMachine(REPO);
 const results: SizeResult[] = [];
-for (const size of sizes) results.push(await benchSize(size));
+try {
+  for (const size of sizes) results.push(await benchSize(size));
+} finally {
+  for (const work of finishedWork) await rm(work, { recursive: true, force: true });
+}
 
 const command = `npm run bench -- --articles ${sizes.join(",")} --seed ${seed}`;
 const markdown = [
