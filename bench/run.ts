@@ -45,8 +45,8 @@ import { type ServeEdit, type ServeTiming, timeServeEdits } from "./serve-timing
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const OUT = path.join(REPO, "bench", "out");
-const TSX = path.join(REPO, "node_modules", "tsx", "dist", "cli.mjs");
 const YOUNG_GENERATION = "--max-semi-space-size=32";
+const TSX_LOADER = import.meta.resolve("tsx");
 const STAGE = path.join(REPO, "bench", "stage.ts");
 const ELEVENTY = path.join(REPO, "node_modules", "@11ty", "eleventy", "cmd.cjs");
 
@@ -126,16 +126,19 @@ async function runStages(
   cwd: string,
   poll?: () => Promise<void>,
 ): Promise<{ process: Measured; stages: Record<string, StageResult> }> {
-  // The same young-generation size as `npm run build` and the bin (see bin/news-archive.js).
-  // Through NODE_OPTIONS: tsx's command runs the script in a child process of its own, which
-  // does not inherit flags given to the node that runs tsx.
-  const nodeOptions = [process.env.NODE_OPTIONS, YOUNG_GENERATION].filter(Boolean).join(" ");
-  const child = await measure(process.execPath, [TSX, STAGE, ...args], {
-    cwd,
-    env: { BENCH_QUIET: quiet ? "1" : "0", NODE_OPTIONS: nodeOptions },
-    forwardStderr: !quiet,
-    poll,
-  });
+  // Run as `npm run build` runs: one node process with the same young-generation size (see
+  // bin/news-archive.js) and tsx's loader registered in it. tsx's command would run the script
+  // in a second node process, whose memory and start-up the measurement would then include.
+  const child = await measure(
+    process.execPath,
+    [YOUNG_GENERATION, "--import", TSX_LOADER, STAGE, ...args],
+    {
+      cwd,
+      env: { BENCH_QUIET: quiet ? "1" : "0" },
+      forwardStderr: !quiet,
+      poll,
+    },
+  );
   const stages: Record<string, StageResult> = {};
   for (const name of names) {
     stages[name] = stageResult(
