@@ -200,6 +200,13 @@ function serveStages(timing: ServeTiming): Record<string, StageResult> {
   };
 }
 
+/**
+ * Work folders are deleted when the whole bench is done: deleting tens of thousands of files
+ * slows this VM's disk for a minute or so (see README, "Scaling"), and between sizes that would
+ * slow the next size's first builds, ours, and not the baselines.
+ */
+const finishedWork: string[] = [];
+
 async function benchSize(count: number): Promise<SizeResult> {
   const work = await mkdtemp(path.join(tmpdir(), `news-archive-bench-${count}-`));
   const started = performance.now();
@@ -402,13 +409,6 @@ async function benchSize(count: number): Promise<SizeResult> {
     else finishedWork.push(work);
   }
 }
-
-/**
- * Work folders are deleted when the whole bench is done: deleting tens of thousands of files
- * slows this VM's disk for a minute or so (see README, "Scaling"), and between sizes that would
- * slow the next size's first builds, ours, and not the baselines.
- */
-const finishedWork: string[] = [];
 
 const machine = describeMachine(REPO);
 const results: SizeResult[] = [];

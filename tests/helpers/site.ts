@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, readdir, readFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -10,6 +10,17 @@ import { parseDocument } from "htmlparser2";
 /** Helpers for tests that build a real site through the CLI, the way a user does. */
 
 export const REPO = path.resolve(import.meta.dirname, "..", "..");
+
+/**
+ * Saves a file again unchanged, as an editor might: the next build reads it rather than trusting
+ * its stamp, and so looks at everything instead of stopping at "Nothing changed". Without this,
+ * whether a build stops there depends on the machine's speed: a file changed within two seconds
+ * of a build is not stamped, so a quick first build leaves fresh files unstamped, a slow one not.
+ */
+export async function saveAgainUnchanged(file: string): Promise<void> {
+  const now = new Date();
+  await utimes(file, now, now);
+}
 const run = promisify(execFile);
 
 export interface CliResult {

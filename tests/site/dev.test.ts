@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { appendFile, cp, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,7 +7,7 @@ import { deserialize, serialize } from "node:v8";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EDITED_PAGES_FIRST } from "../../src/site/build.ts";
 import { addReloadScript, type DevServer, startDevServer } from "../../src/site/dev.ts";
-import { cli, listFiles } from "../helpers/site.ts";
+import { cli, listFiles, saveAgainUnchanged } from "../helpers/site.ts";
 
 /**
  * `npm start` on a copy of the fixture project: real builds on real edits, read back over HTTP the
@@ -349,11 +349,9 @@ describe("started on a site built before", () => {
     } finally {
       await prepared.close();
     }
-    // The builder wrote the cache's files after its pages: the last edit is among them. The
-    // article is touched so that this build reads it whatever the builder stamped (a slow
-    // builder stamps the file, and a build would then stop at the stamps without reading it).
-    const now = new Date();
-    await utimes(path.join(project, "content", "articles", `${ARTICLE}.md`), now, now);
+    // The builder wrote the cache's files after its pages: the last edit is among them. Saved
+    // again, the article is read by this build whatever the builder stamped.
+    await saveAgainUnchanged(path.join(project, "content", "articles", `${ARTICLE}.md`));
     const next = await cli(["build", "--root", project, "--out", dist]);
     expect(next.code).toBe(0);
     expect(next.stderr + next.stdout).toMatch(/5 of 5 articles from the cache/);
