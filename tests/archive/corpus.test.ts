@@ -19,10 +19,12 @@ import {
   pipelineDigest,
   readAnalysisCache,
   readEditTraces,
+  readFileIndex,
   readKnowledgeSnapshot,
   recallKnowledgeBase,
   searchDigest,
   writeAnalysisCache,
+  writeFileIndex,
 } from "../../src/archive/cache.ts";
 import {
   collectGarbage,
@@ -244,9 +246,16 @@ describe("loading the corpus through the cache", () => {
     const indexFile = path.join(root, ".cache", "news-archive", "articles", "files.json");
     const stampsOf = async () =>
       JSON.parse(await readFile(indexFile, "utf8")) as Record<string, { hash: string }>;
-    await load();
     // Files changed in the last two seconds are not stamped: they could change again unseen.
+    // Dated a minute ahead, they count as just changed however long the load takes.
+    const dateAll = async (date: Date) => {
+      for (const name of await readdir(dir)) await utimes(path.join(dir, name), date, date);
+    };
+    await dateAll(new Date(Date.now() + 60_000));
+    await load();
     expect(Object.keys(await stampsOf())).toEqual([]);
+    // Dated an hour back, they are stamped once their change time (now) is two seconds old.
+    await dateAll(new Date(Date.now() - 3_600_000));
     await new Promise((resolve) => setTimeout(resolve, 2100));
     await load();
     const stamps = await stampsOf();
@@ -275,6 +284,19 @@ describe("loading the corpus through the cache", () => {
     const edited = await load();
     expect(edited.stats).toMatchObject({ cached: 4, analysed: 1 });
     expect(results(edited)).toEqual(results(await load({ cache: false })));
+  });
+
+  it("stamps a file only once its modification and change times are two seconds old", async () => {
+    const file = path.join(root, "content", "articles", "002_6a68b51c29f6b919.md");
+    const info = await stat(file);
+    const changed = Math.max(info.mtimeMs, info.ctimeMs);
+    const dir = path.join(root, "stamps");
+    const stampedAt = async (now: number) => {
+      await writeFileIndex(dir, null, [["a.md", info, "hash"]], now);
+      return [...((await readFileIndex(dir)) ?? new Map()).keys()];
+    };
+    expect(await stampedAt(changed + 1_900)).toEqual([]);
+    expect(await stampedAt(changed + 2_100)).toEqual(["a.md"]);
   });
 
   it("reports a duplicate id and a broken file even when the rest is cached", async () => {
