@@ -50,7 +50,14 @@ import {
   writeExportLayouts,
   writeManifest,
 } from "./reuse.ts";
-import { buildSearchShards, shardCount, shardFolder, shardOf } from "./search.ts";
+import {
+  buildSearchShards,
+  type KeepOpen,
+  type ShardJob,
+  shardCount,
+  shardFolder,
+  shardOf,
+} from "./search.ts";
 import {
   currentInputs,
   folderIntact,
@@ -105,6 +112,11 @@ export interface BuildSummary extends SiteCounts {
   searchShards: number;
   /** Search shards kept from the previous build because none of their pages' text had changed. */
   searchShardsReused: number;
+  /**
+   * Search shards re-indexed by giving the index kept open since the last build only their
+   * changed pages (`serve`'s builder, see KeepOpen); counted among those not kept.
+   */
+  searchShardsUpdated?: number;
   /** Files kept from the previous build because nothing they show had changed. */
   pagesReused: number;
   /** The data exports written (the others were kept), their bytes, and how many were copied. */
@@ -462,6 +474,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       outDir,
       staging,
       merging,
+      keepOpen: options.remember === true,
       // Merging, a kept page is in the previous site only; everything else was written to staging.
       pageAt: (file) => path.join(merging && reused.has(file) ? outDir : staging, file),
     });
@@ -511,6 +524,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       ...siteCounts,
       searchShards: search.shards.length,
       searchShardsReused: search.reused,
+      ...(search.updated > 0 && { searchShardsUpdated: search.updated }),
       pagesReused: reused.size,
       ...(exportsWritten && { exports: exportsWritten.counts }),
       corpus,
@@ -652,6 +666,8 @@ interface ShardSites {
   merging: boolean;
   /** Where a page of the new site is to be read. */
   pageAt: (file: string) => string;
+  /** Leave a single re-indexed shard open for the next build (see KeepOpen). */
+  keepOpen: boolean;
 }
 
 /**
@@ -663,7 +679,13 @@ async function indexShards(
   expectedPages: number,
   perShard: number,
   sites: ShardSites,
-): Promise<{ pages: number; reused: number; shards: ShardRecord[]; keptFiles: string[] }> {
+): Promise<{
+  pages: number;
+  reused: number;
+  updated: number;
+  shards: ShardRecord[];
+  keptFiles: string[];
+}> {
   const { previous, outDir, staging, merging } = sites;
   const count = shardCount(pages.size, perShard);
   if (pages.size !== expectedPages) {
@@ -674,7 +696,7 @@ async function indexShards(
   const members: string[][] = Array.from({ length: count }, () => []);
   for (const file of [...pages.keys()].sort()) members[shardOf(file, count)]?.push(file);
   const shards: ShardRecord[] = [];
-  const jobs: { index: number; files: string[]; signature: string }[] = [];
+  const jobs: (ShardJob & { signature: string })[] = [];
   const keptFiles: string[] = [];
   let reused = 0;
   for (const [index, files] of members.entries()) {
@@ -698,19 +720,28 @@ async function indexShards(
       shards.push(before);
       reused += 1;
     } else {
-      jobs.push({ index, files, signature });
+      const digests = files.map((file) => pages.get(file) ?? "");
+      jobs.push({ index, files, digests, signature });
       shards.push({ signature, pages: 0 });
     }
   }
+  const open: KeepOpen | null = sites.keepOpen ? { site: outDir, updated: [] } : null;
   const counted = await buildSearchShards(
     staging,
     jobs,
     sites.pageAt,
     merging ? { dir: outDir, kept: keptFiles } : null,
+    open,
   );
   for (const job of jobs)
     shards[job.index] = { signature: job.signature, pages: counted.get(job.index) ?? 0 };
-  return { pages: shards.reduce((sum, shard) => sum + shard.pages, 0), reused, shards, keptFiles };
+  return {
+    pages: shards.reduce((sum, shard) => sum + shard.pages, 0),
+    reused,
+    updated: open?.updated.length ?? 0,
+    shards,
+    keptFiles,
+  };
 }
 
 function archiveCounts(archive: Archive) {
@@ -736,6 +767,11 @@ function describeCorpus(stats: CorpusStats): string {
   return `${reused}, ${stats.analysed} parsed and analysed${threads}${recalled}`;
 }
 
+function describeOpenShards(summary: BuildSummary): string {
+  const updated = summary.searchShardsUpdated ?? 0;
+  return updated > 0 ? `, ${updated} updated in the index kept open` : "";
+}
+
 function describeExports(exports: ExportsWritten | undefined): string {
   if (!exports) return "; data exports kept";
   const share = exports.bytes > 0 ? Math.floor((100 * exports.copied) / exports.bytes) : 0;
@@ -756,7 +792,7 @@ export function formatBuildSummary(summary: BuildSummary): string {
   return [
     `Built ${summary.pages} pages (${summary.files} files) in ${(summary.milliseconds / 1000).toFixed(1)} s`,
     `  ${summary.articles} articles, ${summary.entities} entities (${summary.discovered} automatically detected), ${summary.topics} topics, ${summary.searchPages} pages in the search index`,
-    `  ${describeCorpus(summary.corpus)}; ${summary.pagesReused} files kept from the previous build; search ${summary.searchShardsReused} of ${summary.searchShards} index shards kept${describeExports(summary.exports)}`,
+    `  ${describeCorpus(summary.corpus)}; ${summary.pagesReused} files kept from the previous build; search ${summary.searchShardsReused} of ${summary.searchShards} index shards kept${describeOpenShards(summary)}${describeExports(summary.exports)}`,
     `  ${stages}`,
   ].join("\n");
 }

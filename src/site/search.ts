@@ -134,21 +134,122 @@ async function writeShard(
 
 const WRITE_CONCURRENCY = 64;
 
+/** A shard to index: its number and its pages, in the order Pagefind is to number them. */
+export interface ShardJob {
+  index: number;
+  files: readonly string[];
+  /**
+   * Per page, in the same order, a hash of what search indexes of it: given, a shard kept open
+   * (see KeepOpen) takes again only the pages whose hash changed.
+   */
+  digests?: readonly string[];
+}
+
+/**
+ * For a process that builds again and again (`serve`'s builder): a build that indexes a single
+ * shard leaves its Pagefind index open, under `site`, and the next build that indexes the same
+ * shard of the same pages hands it only the pages whose indexed text changed, instead of all of
+ * them again (at 10,000 articles, 8 ms instead of ~2.5 s for 1,579 pages). Pagefind replaces a
+ * page it is given again in the place the page had, so the files are those of a fresh index of
+ * the same pages. `updated` receives the shards indexed so.
+ */
+export interface KeepOpen {
+  site: string;
+  updated: number[];
+}
+
+interface OpenShard {
+  site: string;
+  index: number;
+  files: readonly string[];
+  digests: readonly string[];
+  pagefind: typeof pagefind;
+  shard: pagefind.PagefindIndex;
+}
+
+let openShard: OpenShard | null = null;
+
+/** Stops the Pagefind process of the shard kept open, if any, and with it that shard's memory. */
+export async function closeOpenShard(): Promise<void> {
+  const open = openShard;
+  openShard = null;
+  await open?.pagefind.close();
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((item, i) => item === b[i]);
+
+/** Indexes one shard in the shard kept open when it holds the same pages, else in a new one. */
+async function indexOpenShard(
+  open: KeepOpen,
+  job: Required<ShardJob>,
+  output: ShardOutput,
+  pageAt: (file: string) => string,
+): Promise<number> {
+  const kept = openShard;
+  if (kept?.site === open.site && kept.index === job.index && sameList(kept.files, job.files)) {
+    openShard = null;
+    try {
+      const changed = job.files.filter((_, i) => kept.digests[i] !== job.digests[i]);
+      await addPages(kept.shard, changed, pageAt);
+      const pages = await writeShard(kept.shard, output, job.index);
+      openShard = { ...kept, digests: job.digests };
+      open.updated.push(job.index);
+      return pages;
+    } catch {
+      // A Pagefind process that failed or went away: the shard is indexed afresh below.
+      await kept.pagefind.close();
+    }
+  }
+  await closeOpenShard();
+  const instance = await pagefindInstance("open");
+  try {
+    const created = await instance.createIndex({});
+    const shard = created.index;
+    if (!shard) throw new Error(`Pagefind could not start: ${created.errors.join("; ")}`);
+    await addPages(shard, job.files, pageAt);
+    const pages = await writeShard(shard, output, job.index);
+    openShard = {
+      site: open.site,
+      index: job.index,
+      files: job.files,
+      digests: job.digests,
+      pagefind: instance,
+      shard,
+    };
+    return pages;
+  } catch (error) {
+    await instance.close();
+    throw error;
+  }
+}
+
 /**
  * Indexes the given pages of a built site into their shards in `siteDir`. Only pages marked
  * data-pagefind-body are indexed, as Pagefind does with a whole folder; returns how many were,
  * per shard. A page is read from `pageAt(file)`, by default the same folder. With `published`
  * (the site the new files will be merged into), a file of a shard that the published site
- * already holds with the same bytes is not written but listed in `published.kept`.
+ * already holds with the same bytes is not written but listed in `published.kept`. With `open`,
+ * a single shard with digests is indexed in the shard kept open (see KeepOpen); any other call
+ * closes that shard first.
  */
 export async function buildSearchShards(
   siteDir: string,
-  jobs: readonly { index: number; files: readonly string[] }[],
+  jobs: readonly ShardJob[],
   pageAt: (file: string) => string = (file) => path.join(siteDir, file),
   published: PublishedSite | null = null,
+  open: KeepOpen | null = null,
 ): Promise<Map<number, number>> {
   const output: ShardOutput = { siteDir, published };
   const counted = new Map<number, number>();
+  if (jobs.length === 0) return counted;
+  const only = jobs.length === 1 ? jobs[0] : undefined;
+  if (open && only?.digests) {
+    const pages = await indexOpenShard(open, only as Required<ShardJob>, output, pageAt);
+    return new Map([[only.index, pages]]);
+  }
+  // Its memory goes back before other shards take theirs.
+  await closeOpenShard();
   const queue = [...jobs];
   // Adding pages holds a process to one core and a fifth of its memory; building the bundle
   // takes the rest of both. One process builds while the other adds, never two at once, so two
@@ -195,7 +296,7 @@ function exclusive(): <T>(work: () => Promise<T>) => Promise<T> {
  * its own instance, under a URL of its own, to have a process of its own.
  */
 const pagefindEntry = import.meta.resolve("pagefind");
-const pagefindInstance = (slot: number): Promise<typeof pagefind> =>
+const pagefindInstance = (slot: number | "open"): Promise<typeof pagefind> =>
   import(slot === 0 ? pagefindEntry : `${pagefindEntry}?process=${slot}`) as Promise<
     typeof pagefind
   >;

@@ -11,7 +11,7 @@ import {
   SearchFilterTags,
   topicSearchFilters,
 } from "../../src/site/discover/search-filters.tsx";
-import { buildSearchShards } from "../../src/site/search.ts";
+import { buildSearchShards, closeOpenShard, type KeepOpen } from "../../src/site/search.ts";
 import { testArchive } from "./corpus.ts";
 
 const archive = testArchive();
@@ -131,6 +131,70 @@ describe("buildSearchShards", () => {
     expect(await indexed([...files].reverse(), files)).toEqual(sorted);
     // The order given is what counts: the same pages in another order give other index files.
     expect(await indexed(files, [...files].reverse())).not.toEqual(sorted);
+  });
+
+  it("gives a shard kept open only its changed pages, and writes what a fresh index of the same pages writes", async () => {
+    const files = ["alpha/index.html", "beta/index.html", "gamma/index.html"];
+    const body = (title: string, text: string) =>
+      page(title, `<main data-pagefind-body><h1>${title}</h1><p>${text}</p></main>`);
+    const texts = (beta: string) => ({
+      "alpha/index.html": body("Alpha", "Kabul airport reopened."),
+      "beta/index.html": body("Beta", beta),
+      "gamma/index.html": body("Gamma", "Talks resumed in Doha."),
+    });
+    const site = async (pages: Record<string, string>) => {
+      const out = await mkdtemp(path.join(tmpdir(), "discover-search-open-"));
+      dirs.push(out);
+      for (const [file, html] of Object.entries(pages)) {
+        await mkdir(path.dirname(path.join(out, file)), { recursive: true });
+        await writeFile(path.join(out, file), html);
+      }
+      return out;
+    };
+    const bundle = async (dir: string) => {
+      const files = new Map<string, string>();
+      for (const file of await listed(path.join(dir, "pagefind"))) {
+        files.set(file, (await readFile(path.join(dir, "pagefind", file))).toString("base64"));
+      }
+      return files;
+    };
+    /** What reading each page costs the index: the pages it asked for, in order. */
+    const reads: string[] = [];
+    const indexed = async (dir: string, digests: string[], open: KeepOpen) => {
+      const pageAt = (file: string) => {
+        reads.push(file);
+        return path.join(dir, file);
+      };
+      await buildSearchShards(dir, [{ index: 0, files, digests }], pageAt, null, open);
+      return bundle(dir);
+    };
+    try {
+      const first = await site(texts("Ceasefire talks stalled."));
+      const open: KeepOpen = { site: "a site", updated: [] };
+      await indexed(first, ["a", "b", "c"], open);
+      expect(open.updated).toEqual([]);
+      expect(reads).toEqual(files);
+
+      // The second page is edited: only it is read again, and the index is the fresh one's.
+      const edited = await site(texts("Ceasefire talks resumed with a zanzibarian mediator."));
+      reads.length = 0;
+      const updated = await indexed(edited, ["a", "b2", "c"], open);
+      expect(open.updated).toEqual([0]);
+      expect(reads).toEqual(["beta/index.html"]);
+      const fresh = await site(texts("Ceasefire talks resumed with a zanzibarian mediator."));
+      await buildSearchShards(fresh, [{ index: 0, files }]);
+      expect(updated).toEqual(await bundle(fresh));
+      expect(updated).not.toEqual(await bundle(first));
+
+      // Other pages, or another site: indexed afresh, every page read.
+      reads.length = 0;
+      open.updated.length = 0;
+      await indexed(edited, ["a", "b3", "c"], { site: "another site", updated: open.updated });
+      expect(open.updated).toEqual([]);
+      expect(reads).toEqual(files);
+    } finally {
+      await closeOpenShard();
+    }
   });
 
   it("leaves out of the new site the files a published one already holds with the same bytes", async () => {

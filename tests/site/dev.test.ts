@@ -170,6 +170,11 @@ describe("the development server", () => {
     expect((await built).ok).toBe(true);
     // The same builder process built again, with the article cache still in its memory.
     expect(output.slice(logged)).toMatch(/4 of 5 articles from the cache \(held in memory\)/);
+    // The search index the first build left open took the edited page alone (the site is one
+    // shard); the last test compares the index so made with a fresh build's.
+    expect(output.slice(logged)).toMatch(
+      /search 0 of 1 index shards kept, 1 updated in the index kept open/,
+    );
     expect((await page(`/articles/${ARTICLE}/`)).text).toContain(
       "Talks resume in Doha, edited live",
     );
