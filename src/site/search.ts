@@ -134,6 +134,19 @@ async function writeShard(
 
 const WRITE_CONCURRENCY = 64;
 
+/** A new index in the instance's Pagefind process, holding the given pages. */
+async function indexedPages(
+  instance: typeof pagefind,
+  files: readonly string[],
+  pageAt: (file: string) => string,
+): Promise<pagefind.PagefindIndex> {
+  const created = await instance.createIndex({});
+  const shard = created.index;
+  if (!shard) throw new Error(`Pagefind could not start: ${created.errors.join("; ")}`);
+  await addPages(shard, files, pageAt);
+  return shard;
+}
+
 /** A shard to index: its number and its pages, in the order Pagefind is to number them. */
 export interface ShardJob {
   index: number;
@@ -182,7 +195,7 @@ const sameList = (a: readonly string[], b: readonly string[]) =>
 /** Indexes one shard in the shard kept open when it holds the same pages, else in a new one. */
 async function indexOpenShard(
   open: KeepOpen,
-  job: Required<ShardJob>,
+  job: ShardJob & { digests: readonly string[] },
   output: ShardOutput,
   pageAt: (file: string) => string,
 ): Promise<number> {
@@ -204,10 +217,7 @@ async function indexOpenShard(
   await closeOpenShard();
   const instance = await pagefindInstance("open");
   try {
-    const created = await instance.createIndex({});
-    const shard = created.index;
-    if (!shard) throw new Error(`Pagefind could not start: ${created.errors.join("; ")}`);
-    await addPages(shard, job.files, pageAt);
+    const shard = await indexedPages(instance, job.files, pageAt);
     const pages = await writeShard(shard, output, job.index);
     openShard = {
       site: open.site,
@@ -245,7 +255,7 @@ export async function buildSearchShards(
   if (jobs.length === 0) return counted;
   const only = jobs.length === 1 ? jobs[0] : undefined;
   if (open && only?.digests) {
-    const pages = await indexOpenShard(open, only as Required<ShardJob>, output, pageAt);
+    const pages = await indexOpenShard(open, { ...only, digests: only.digests }, output, pageAt);
     return new Map([[only.index, pages]]);
   }
   // Its memory goes back before other shards take theirs.
@@ -260,10 +270,7 @@ export async function buildSearchShards(
     for (let job = queue.shift(); job; job = queue.shift()) {
       const { index, files } = job;
       try {
-        const created = await instance.createIndex({});
-        const shard = created.index;
-        if (!shard) throw new Error(`Pagefind could not start: ${created.errors.join("; ")}`);
-        await addPages(shard, files, pageAt);
+        const shard = await indexedPages(instance, files, pageAt);
         counted.set(index, await oneBuildAtATime(() => writeShard(shard, output, index)));
       } catch (error) {
         // The other slot takes no further shard: the build has failed.
