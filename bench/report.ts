@@ -23,6 +23,8 @@ export interface BaselineResult {
   pages: number;
   avgPageKb: number | null;
   unavailable?: string;
+  /** Every round's time, when the bench built more than once (`ms` is the fastest). */
+  roundsMs?: (number | null)[];
 }
 
 export interface SizeResult {
@@ -130,6 +132,34 @@ export function summaryTable(results: SizeResult[]): string {
     r.avgPageKb === null ? "n/a" : r.avgPageKb.toFixed(1),
   ]);
   return tableLines(head, rows).join("\n");
+}
+
+/**
+ * The fastest of a tool's rounds, with the highest peak of them (a round that ran faster did not
+ * need less memory), and every round's time. A failed round fails the whole result.
+ */
+export function fastestRound<
+  T extends { ms: number | null; peakMb: number | null; unavailable?: string },
+>(results: T[]): T & { roundsMs: (number | null)[] } {
+  const first = results[0] as T;
+  const roundsMs = results.map((r) => r.ms);
+  const failed = results.find((r) => r.ms === null);
+  if (failed) return { ...failed, roundsMs };
+  const best = results.reduce((a, b) => ((b.ms ?? 0) < (a.ms ?? 0) ? b : a), first);
+  const peaks = results.flatMap((r) => (r.peakMb === null ? [] : [r.peakMb]));
+  return { ...best, peakMb: peaks.length > 0 ? Math.max(...peaks) : null, roundsMs };
+}
+
+/** Each tool's time in every round of the whole build, when there was more than one. */
+export function roundsNote(results: SizeResult[], rounds: number): string {
+  if (rounds < 2) return "";
+  const list = (values: unknown) =>
+    Array.isArray(values) ? values.map((ms) => seconds(ms as number | null)).join(", ") : "n/a";
+  const sizes = results.map(
+    (r) =>
+      `${r.articles}: ours ${list(r.build.detail?.roundsMs)}; Eleventy ${list(r.eleventy.roundsMs)}; Hugo ${list(r.hugo.roundsMs)}.`,
+  );
+  return `Each tool built each size ${rounds} times from nothing, in turn (ours, Eleventy, Hugo, then again); the table has the fastest of each tool's rounds and the highest of their peaks. Seconds, round by round: ${sizes.join(" ")}`;
 }
 
 /**

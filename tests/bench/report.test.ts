@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { rebuildTable, type SizeResult, stageTable } from "../../bench/report.ts";
+import {
+  fastestRound,
+  rebuildTable,
+  roundsNote,
+  type SizeResult,
+  stageTable,
+} from "../../bench/report.ts";
 
 const baseline = { ms: null, peakMb: null, pages: 0, avgPageKb: null };
 
@@ -90,5 +96,40 @@ describe("the stage table of the bench report", () => {
     expect(row("**npm start: the build ends, search included**")).toMatch(
       /\| n\/a \(first build failed\) \| 4\.50 \(builder kept\) \| n\/a \|$/,
     );
+  });
+});
+
+describe("rounds of the whole build", () => {
+  it("count each tool's fastest round, with the highest peak of them", () => {
+    const rounds = [
+      { ms: 120_000, peakMb: 900, pages: 3 },
+      { ms: 108_000, peakMb: 930, pages: 3 },
+      { ms: 111_000, peakMb: null, pages: 3 },
+    ];
+    expect(fastestRound(rounds)).toEqual({
+      ms: 108_000,
+      peakMb: 930,
+      pages: 3,
+      roundsMs: [120_000, 108_000, 111_000],
+    });
+  });
+
+  it("fail as a whole when one round failed, rather than count the others", () => {
+    const failed = { ms: null, peakMb: null, unavailable: "failed: out of memory" };
+    expect(fastestRound([{ ms: 100, peakMb: 10 }, failed])).toEqual({
+      ...failed,
+      roundsMs: [100, null],
+    });
+  });
+
+  it("are listed under the table round by round, and not at all after a single round", () => {
+    const result = sizeResult(10000, {});
+    result.build = { ms: 107_900, peakMb: 923, detail: { roundsMs: [112_300, 107_900] } };
+    result.eleventy = { ...baseline, ms: 150_100, roundsMs: [164_600, 150_100] };
+    result.hugo = { ...baseline, ms: 7_470, roundsMs: [7_470, 7_900] };
+    expect(roundsNote([result], 2)).toContain(
+      "10000: ours 112.3, 107.9; Eleventy 164.6, 150.1; Hugo 7.47, 7.90.",
+    );
+    expect(roundsNote([result], 1)).toBe("");
   });
 });
