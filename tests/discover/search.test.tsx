@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -26,6 +27,20 @@ async function listed(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"));
+}
+
+/** The running Pagefind processes this process started (not those gone but not yet reaped). */
+function pagefindChildren(): number[] {
+  const listing = execFileSync("ps", ["-o", "pid=,stat=,comm=", "--ppid", String(process.pid)], {
+    encoding: "utf8",
+  });
+  return listing
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter(
+      ([, state = "Z", command = ""]) => !state.startsWith("Z") && command.includes("pagefind"),
+    )
+    .map(([pid = ""]) => Number.parseInt(pid, 10));
 }
 
 function article(id: string) {
@@ -192,6 +207,19 @@ describe("buildSearchShards", () => {
       await indexed(edited, ["a", "b3", "c"], { site: "another site", updated: open.updated });
       expect(open.updated).toEqual([]);
       expect(reads).toEqual(files);
+
+      // Its Pagefind process gone (killed, crashed): the shard is indexed afresh, and right.
+      for (const pid of pagefindChildren()) process.kill(pid, "SIGKILL");
+      reads.length = 0;
+      const again = { site: "another site", updated: [] };
+      const afterKill = await indexed(first, ["a", "b", "c"], again);
+      expect(again.updated).toEqual([]);
+      expect(pagefindChildren()).toHaveLength(1);
+      // The changed page, read for the process that was gone; then every page, for a new one.
+      expect(reads).toEqual(["beta/index.html", ...files]);
+      const freshFirst = await site(texts("Ceasefire talks stalled."));
+      await buildSearchShards(freshFirst, [{ index: 0, files }]);
+      expect(afterKill).toEqual(await bundle(freshFirst));
     } finally {
       await closeOpenShard();
     }
