@@ -208,8 +208,14 @@ describe("buildSearchShards", () => {
       expect(open.updated).toEqual([]);
       expect(reads).toEqual(files);
 
-      // Its Pagefind process gone (killed, crashed): the shard is indexed afresh, and right.
-      for (const pid of pagefindChildren()) process.kill(pid, "SIGKILL");
+      // Its Pagefind process gone (killed, crashed) since the last build: the shard is indexed
+      // afresh, and right. (A process dying while it answers a request hangs Pagefind's own
+      // wrapper, which does not watch for its exit: hence waiting until it is gone.)
+      const killed = pagefindChildren();
+      for (const pid of killed) process.kill(pid, "SIGKILL");
+      while (pagefindChildren().some((pid) => killed.includes(pid))) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       reads.length = 0;
       const again = { site: "another site", updated: [] };
       const afterKill = await indexed(first, ["a", "b", "c"], again);
