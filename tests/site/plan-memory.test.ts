@@ -116,16 +116,23 @@ describe("a plan made from the previous one", () => {
     // A build holds the plan until after Pagefind has run, and lets the archive go before that.
     const corpus = new RandomCorpus(prng(17));
     for (let i = 0; i < 40; i++) corpus.add();
-    for (const remember of [false, true]) {
-      let project: Project | null = projectOf(corpus, null);
+    /**
+     * A plan, and a weak reference to the archive it was made from. Made in a function of its
+     * own: a register of this async test's frame, saved across its awaits, could otherwise still
+     * hold the archive (which made the test fail now and then, under load).
+     */
+    const planned = (remember: boolean) => {
+      const project = projectOf(corpus, null);
       const plan = planOutputs(
         project,
         project.articleDigests,
         "site",
         remember ? { previous: null } : undefined,
       );
-      const archive = new WeakRef(project.archive);
-      project = null;
+      return { plan, archive: new WeakRef(project.archive) };
+    };
+    for (const remember of [false, true]) {
+      const { plan, archive } = planned(remember);
       for (let round = 0; round < 2; round += 1) {
         await new Promise((resolve) => setTimeout(resolve, 10));
         collectGarbage();
