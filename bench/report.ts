@@ -141,11 +141,10 @@ export function summaryTable(results: SizeResult[]): string {
 export function fastestRound<
   T extends { ms: number | null; peakMb: number | null; unavailable?: string },
 >(results: T[]): T & { roundsMs: (number | null)[] } {
-  const first = results[0] as T;
   const roundsMs = results.map((r) => r.ms);
   const failed = results.find((r) => r.ms === null);
   if (failed) return { ...failed, roundsMs };
-  const best = results.reduce((a, b) => ((b.ms ?? 0) < (a.ms ?? 0) ? b : a), first);
+  const best = results.reduce((a, b) => ((b.ms as number) < (a.ms as number) ? b : a));
   const peaks = results.flatMap((r) => (r.peakMb === null ? [] : [r.peakMb]));
   return { ...best, peakMb: peaks.length > 0 ? Math.max(...peaks) : null, roundsMs };
 }

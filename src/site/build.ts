@@ -720,8 +720,9 @@ async function indexShards(
       shards.push(before);
       reused += 1;
     } else {
-      const digests = files.map((file) => pages.get(file) ?? "");
-      jobs.push({ index, files, digests, signature });
+      // Only a shard that may be kept open compares its pages' hashes with the next build's.
+      const digests = sites.keepOpen ? files.map((file) => pages.get(file) ?? "") : undefined;
+      jobs.push({ index, files, signature, ...(digests && { digests }) });
       shards.push({ signature, pages: 0 });
     }
   }

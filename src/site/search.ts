@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type * as pagefind from "pagefind";
-import { eachLimited } from "../archive/index.ts";
+import { eachLimited, sameItems } from "../archive/index.ts";
 import { fileHolds } from "./reuse.ts";
 
 /**
@@ -189,9 +189,6 @@ export async function closeOpenShard(): Promise<void> {
   await open?.pagefind.close();
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && a.every((item, i) => item === b[i]);
-
 /** Indexes one shard in the shard kept open when it holds the same pages, else in a new one. */
 async function indexOpenShard(
   open: KeepOpen,
@@ -200,7 +197,7 @@ async function indexOpenShard(
   pageAt: (file: string) => string,
 ): Promise<number> {
   const kept = openShard;
-  if (kept?.site === open.site && kept.index === job.index && sameList(kept.files, job.files)) {
+  if (kept?.site === open.site && kept.index === job.index && sameItems(kept.files, job.files)) {
     openShard = null;
     try {
       const changed = job.files.filter((_, i) => kept.digests[i] !== job.digests[i]);
