@@ -1,6 +1,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ContentError } from "../records/index.ts";
+import { SearchIndexerStopped } from "../site/search.ts";
 import { PortInUseError } from "../site/serve.ts";
 
 const HELP = `news-archive: build a static news archive from scraped articles
@@ -149,7 +150,11 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
         return 2;
     }
   } catch (error) {
-    if (error instanceof ContentError || error instanceof PortInUseError) {
+    if (
+      error instanceof ContentError ||
+      error instanceof PortInUseError ||
+      error instanceof SearchIndexerStopped
+    ) {
       console.error(`news-archive ${command}: ${error.message}`);
       return 1;
     }

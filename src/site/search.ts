@@ -1,4 +1,6 @@
+import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type * as pagefind from "pagefind";
@@ -134,15 +136,84 @@ async function writeShard(
 
 const WRITE_CONCURRENCY = 64;
 
+/** A build's search index could not be made because a Pagefind process ended halfway. */
+export class SearchIndexerStopped extends Error {}
+
+/** A Pagefind process being watched, and how it ended if it ended unasked. */
+interface Watch {
+  child: ChildProcess;
+  stopped: string | null;
+}
+
+/**
+ * Pagefind's npm wrapper does not watch the process it starts: should the process end (killed for
+ * lack of memory, crashed) while a request waits for its answer and nothing more is written to it,
+ * the request never settles, and the build hangs (`serve`'s builder) or Node quits it halfway with
+ * exit code 13. Each process is watched here instead, by module instance: its unasked end fails
+ * every request still waiting on it.
+ */
+const watches = new WeakMap<typeof pagefind, Watch>();
+
+function watch(instance: typeof pagefind, child: ChildProcess): void {
+  const watching: Watch = { child, stopped: null };
+  watches.set(instance, watching);
+  child.once("exit", (code, signal) => {
+    // Stopped on purpose (see stopPagefind), or an older process of the same instance.
+    if (watches.get(instance) !== watching) return;
+    watching.stopped = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    if (openShard?.pagefind === instance) openShard = null;
+    // The wrapper fails the requests it still waits on, and starts a new process when next asked.
+    void instance.close();
+  });
+}
+
+/** Stops the instance's process, if it runs, as asked: its end is not a failure. */
+async function stopPagefind(instance: typeof pagefind): Promise<void> {
+  watches.delete(instance);
+  await instance.close();
+}
+
+/**
+ * `error` as the build reports it: when the instance's process ended unasked, that is what went
+ * wrong, whatever the wrapper made of it.
+ */
+function indexingError(instance: typeof pagefind, shardIndex: number, error: unknown): unknown {
+  const stopped = watches.get(instance)?.stopped;
+  if (!stopped) return error;
+  return new SearchIndexerStopped(
+    `Pagefind, which builds the search index, stopped (${stopped}) while indexing search shard ` +
+      `${shardIndex}; if the system ran out of memory, lower searchShardPages in site.yaml. ` +
+      "The previous site is left as it was.",
+  );
+}
+
+/** A new index in the instance's Pagefind process (started if need be, and watched). */
+async function newIndex(instance: typeof pagefind): Promise<pagefind.PagefindIndex> {
+  let child: ChildProcess | undefined;
+  const spawned = (message: unknown) => {
+    child ??= (message as { process: ChildProcess }).process;
+  };
+  subscribe("child_process", spawned);
+  let creating: Promise<pagefind.NewIndexResponse>;
+  try {
+    // The wrapper starts its process, when it has none, synchronously within this call.
+    creating = instance.createIndex({});
+  } finally {
+    unsubscribe("child_process", spawned);
+  }
+  if (child) watch(instance, child);
+  const created = await creating;
+  if (!created.index) throw new Error(`Pagefind could not start: ${created.errors.join("; ")}`);
+  return created.index;
+}
+
 /** A new index in the instance's Pagefind process, holding the given pages. */
 async function indexedPages(
   instance: typeof pagefind,
   files: readonly string[],
   pageAt: (file: string) => string,
 ): Promise<pagefind.PagefindIndex> {
-  const created = await instance.createIndex({});
-  const shard = created.index;
-  if (!shard) throw new Error(`Pagefind could not start: ${created.errors.join("; ")}`);
+  const shard = await newIndex(instance);
   await addPages(shard, files, pageAt);
   return shard;
 }
@@ -186,7 +257,7 @@ let openShard: OpenShard | null = null;
 export async function closeOpenShard(): Promise<void> {
   const open = openShard;
   openShard = null;
-  await open?.pagefind.close();
+  if (open) await stopPagefind(open.pagefind);
 }
 
 /** Indexes one shard in the shard kept open when it holds the same pages, else in a new one. */
@@ -208,7 +279,7 @@ async function indexOpenShard(
       return pages;
     } catch {
       // A Pagefind process that failed or went away: the shard is indexed afresh below.
-      await kept.pagefind.close();
+      await stopPagefind(kept.pagefind);
     }
   }
   await closeOpenShard();
@@ -226,8 +297,9 @@ async function indexOpenShard(
     };
     return pages;
   } catch (error) {
-    await instance.close();
-    throw error;
+    const reported = indexingError(instance, job.index, error);
+    await stopPagefind(instance);
+    throw reported;
   }
 }
 
@@ -272,10 +344,10 @@ export async function buildSearchShards(
       } catch (error) {
         // The other slot takes no further shard: the build has failed.
         queue.length = 0;
-        throw error;
+        throw indexingError(instance, index, error);
       } finally {
         // Stops this slot's Pagefind process, and with it the memory of its shard.
-        await instance.close();
+        await stopPagefind(instance);
       }
     }
   });

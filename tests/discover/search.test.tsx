@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -29,8 +30,11 @@ async function listed(dir: string): Promise<string[]> {
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"));
 }
 
-/** The running Pagefind processes this process started (not those gone but not yet reaped). */
-function pagefindChildren(): number[] {
+/**
+ * The running Pagefind processes this process started; with `unreaped`, also those gone whose end
+ * Node has not yet taken note of (and told their ChildProcess objects).
+ */
+function pagefindChildren(unreaped = false): number[] {
   const listing = execFileSync("ps", ["-o", "pid=,stat=,comm=", "--ppid", String(process.pid)], {
     encoding: "utf8",
   });
@@ -38,7 +42,8 @@ function pagefindChildren(): number[] {
     .split("\n")
     .map((line) => line.trim().split(/\s+/))
     .filter(
-      ([, state = "Z", command = ""]) => !state.startsWith("Z") && command.includes("pagefind"),
+      ([, state = "Z", command = ""]) =>
+        (unreaped || !state.startsWith("Z")) && command.includes("pagefind"),
     )
     .map(([pid = ""]) => Number.parseInt(pid, 10));
 }
@@ -209,11 +214,10 @@ describe("buildSearchShards", () => {
       expect(reads).toEqual(files);
 
       // Its Pagefind process gone (killed, crashed) since the last build: the shard is indexed
-      // afresh, and right. (A process dying while it answers a request hangs Pagefind's own
-      // wrapper, which does not watch for its exit: hence waiting until it is gone.)
+      // afresh, and right.
       const killed = pagefindChildren();
       for (const pid of killed) process.kill(pid, "SIGKILL");
-      while (pagefindChildren().some((pid) => killed.includes(pid))) {
+      while (pagefindChildren(true).some((pid) => killed.includes(pid))) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       reads.length = 0;
@@ -221,8 +225,8 @@ describe("buildSearchShards", () => {
       const afterKill = await indexed(first, ["a", "b", "c"], again);
       expect(again.updated).toEqual([]);
       expect(pagefindChildren()).toHaveLength(1);
-      // The changed page, read for the process that was gone; then every page, for a new one.
-      expect(reads).toEqual(["beta/index.html", ...files]);
+      // The shard was let go with its process: every page is read once, for a new one.
+      expect(reads).toEqual(files);
       const freshFirst = await site(texts("Ceasefire talks stalled."));
       await buildSearchShards(freshFirst, [{ index: 0, files }]);
       expect(afterKill).toEqual(await bundle(freshFirst));
@@ -230,6 +234,55 @@ describe("buildSearchShards", () => {
       await closeOpenShard();
     }
   });
+
+  it.each([
+    ["as it takes pages", "AddFile"],
+    ["as it writes the index, with nothing more sent to it", "WriteFiles GetFiles"],
+  ])(
+    "fails with an error saying so when a Pagefind process ends %s, and never hangs",
+    async (_, stopOn) => {
+      const dir = await mkdtemp(path.join(tmpdir(), "discover-search-stopped-"));
+      dirs.push(dir);
+      const files = Array.from({ length: 40 }, (_, i) => `page-${i}/index.html`);
+      for (const [i, file] of files.entries()) {
+        await mkdir(path.join(dir, path.dirname(file)), { recursive: true });
+        await writeFile(
+          path.join(dir, file),
+          page(`Page ${i}`, `<main data-pagefind-body><p>Report ${i} from Kabul.</p></main>`),
+        );
+      }
+      const jobs = [
+        { index: 0, files: files.slice(0, 20) },
+        { index: 1, files: files.slice(20) },
+      ];
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        PAGEFIND_EXTENDED_BINARY_PATH: path.join(
+          import.meta.dirname,
+          "..",
+          "fixtures",
+          "stopping-pagefind.cjs",
+        ),
+        REAL_PAGEFIND: createRequire(import.meta.url).resolve(
+          `@pagefind/${process.platform}-${process.arch}/bin/pagefind_extended`,
+        ),
+        STOP_ON: stopOn,
+      });
+      try {
+        await expect(buildSearchShards(dir, jobs)).rejects.toThrow(
+          /^Pagefind, which builds the search index, stopped \(killed by SIGKILL\) while indexing search shard [01];/,
+        );
+      } finally {
+        process.env = saved;
+      }
+      expect(pagefindChildren()).toEqual([]);
+      // Nothing of the stopped processes lingers: the next build, with Pagefind well, succeeds.
+      expect([...(await buildSearchShards(dir, jobs))]).toEqual([
+        [0, 20],
+        [1, 20],
+      ]);
+    },
+  );
 
   it("leaves out of the new site the files a published one already holds with the same bytes", async () => {
     const published = await mkdtemp(path.join(tmpdir(), "discover-search-published-"));

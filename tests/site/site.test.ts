@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -317,6 +318,38 @@ describe("builds that must not touch the previous site", () => {
     );
     expect(failed.stderr).not.toMatch(/\n\s+at /);
     expect(await hashTree(dist)).toBe(before);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("stops with a plain message, dist/ as it was and nothing left beside it, when Pagefind ends halfway", async () => {
+    const root = await copyOfContent();
+    const dist = path.join(root, "dist");
+    expect((await buildInto(dist, root)).code).toBe(0);
+    const before = await hashTree(dist);
+    const article = path.join(root, "content", "articles", "001_09f78702414022e0.md");
+    await writeFile(article, `${await readFile(article, "utf8")}\nOne more sentence.\n`);
+    // As a process killed for lack of memory would: ended while its index is being written.
+    const failed = await buildInto(dist, root, {
+      PAGEFIND_EXTENDED_BINARY_PATH: path.join(REPO, "tests", "fixtures", "stopping-pagefind.cjs"),
+      REAL_PAGEFIND: createRequire(import.meta.url).resolve(
+        `@pagefind/${process.platform}-${process.arch}/bin/pagefind_extended`,
+      ),
+      STOP_ON: "WriteFiles GetFiles",
+    });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim().split("\n").at(-1)).toBe(
+      "news-archive build: Pagefind, which builds the search index, stopped (killed by SIGKILL) " +
+        "while indexing search shard 0; if the system ran out of memory, lower searchShardPages " +
+        "in site.yaml. The previous site is left as it was.",
+    );
+    expect(await hashTree(dist)).toBe(before);
+    // No staging folder beside dist/: the project holds its content, its cache and its site.
+    expect((await readdir(root)).sort()).toEqual([".cache", "content", "dist"]);
+    // Pagefind well again, the same build goes through.
+    expect((await buildInto(dist, root)).code).toBe(0);
+    expect(
+      await readFile(path.join(dist, "articles", "001_09f78702414022e0", "index.html"), "utf8"),
+    ).toContain("One more sentence.");
     await rm(root, { recursive: true, force: true });
   });
 
