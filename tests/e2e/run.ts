@@ -443,7 +443,16 @@ async function runChecks(
         );
         return (await page.locator(".pagefind-ui__message").textContent())?.trim();
       };
+      const wasmFetched = new Set<string>();
+      page.on("request", (request) => {
+        const { pathname } = new URL(request.url());
+        if (/\/wasm\.[\w-]+\.pagefind$/.test(pathname)) wasmFetched.add(pathname);
+      });
       const sharded = await searchFor(`${prefixOrigin}/archive/search/`);
+      assert(
+        [...wasmFetched].join() === "/archive/pagefind/wasm.en.pagefind",
+        `merged shards fetch Pagefind's WebAssembly once, from the first bundle: ${[...wasmFetched].join(", ")}`,
+      );
       const first = await page.locator(".pagefind-ui__result-link").first().getAttribute("href");
       assert(first?.startsWith("/archive/"), `search result links under the prefix, got ${first}`);
       const whole = await searchFor(`${origin}/search/`);
