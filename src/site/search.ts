@@ -1,8 +1,10 @@
 import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { once } from "node:events";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { setTimeout } from "node:timers/promises";
 import type * as pagefind from "pagefind";
 import { eachLimited, sameItems } from "../archive/index.ts";
 import { fileHolds } from "./reuse.ts";
@@ -177,8 +179,19 @@ async function stopPagefind(instance: typeof pagefind): Promise<void> {
  * `error` as the build reports it: when the instance's process ended unasked, that is what went
  * wrong, whatever the wrapper made of it.
  */
-function indexingError(instance: typeof pagefind, shardIndex: number, error: unknown): unknown {
-  const stopped = watches.get(instance)?.stopped;
+async function indexingError(
+  instance: typeof pagefind,
+  shardIndex: number,
+  error: unknown,
+): Promise<unknown> {
+  const watching = watches.get(instance);
+  const { child } = watching ?? {};
+  if (child && child.exitCode === null && child.signalCode === null && child.stdin?.destroyed) {
+    // The wrapper gave up on its process (a write to it failed) before Node saw the process end,
+    // which tells why: moments away.
+    await Promise.race([once(child, "exit"), setTimeout(EXIT_NOTICE_MS)]);
+  }
+  const stopped = watching?.stopped;
   if (!stopped) return error;
   return new SearchIndexerStopped(
     `Pagefind, which builds the search index, stopped (${stopped}) while indexing search shard ` +
@@ -186,6 +199,8 @@ function indexingError(instance: typeof pagefind, shardIndex: number, error: unk
       "The previous site is left as it was.",
   );
 }
+
+const EXIT_NOTICE_MS = 2000;
 
 /** A new index in the instance's Pagefind process (started if need be, and watched). */
 async function newIndex(instance: typeof pagefind): Promise<pagefind.PagefindIndex> {
@@ -297,7 +312,7 @@ async function indexOpenShard(
     };
     return pages;
   } catch (error) {
-    const reported = indexingError(instance, job.index, error);
+    const reported = await indexingError(instance, job.index, error);
     await stopPagefind(instance);
     throw reported;
   }
@@ -344,7 +359,7 @@ export async function buildSearchShards(
       } catch (error) {
         // The other slot takes no further shard: the build has failed.
         queue.length = 0;
-        throw indexingError(instance, index, error);
+        throw await indexingError(instance, index, error);
       } finally {
         // Stops this slot's Pagefind process, and with it the memory of its shard.
         await stopPagefind(instance);
