@@ -43,6 +43,7 @@ import {
   recordFiles,
   reusableFiles,
   type ShardRecord,
+  type SiteChanges,
   type SiteCounts,
   type SiteManifest,
   type StoredLayouts,
@@ -119,6 +120,11 @@ export interface BuildSummary extends SiteCounts {
   searchShardsUpdated?: number;
   /** Files kept from the previous build because nothing they show had changed. */
   pagesReused: number;
+  /**
+   * Of a build merged into the previous site, the files it replaced or added and those it deleted:
+   * what a deploy sends. Files written again with the same bytes are not among them.
+   */
+  siteChanges?: SiteChanges;
   /** The data exports written (the others were kept), their bytes, and how many were copied. */
   exports?: ExportsWritten;
   milliseconds: number;
@@ -367,9 +373,11 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     const reused = reusableFiles(plan.outputs, previous, outDir);
     // Written already: kept from before as well, they would be listed twice.
     for (const file of renderedFirst) reused.delete(file);
-    // With files to keep, the new ones are merged into the previous site; with none, the new site
-    // is a whole folder swapped in for the old one.
-    const merging = reused.size > 0;
+    // With a previous site, the new files are merged into it, and one written again with the same
+    // bytes keeps the published file, its inode and time: also when no page could be kept unseen
+    // (after an upgrade, every page is rendered again, most of them as they were), so that a
+    // deploy still sends only what changed. With none, the new site is a folder moved into place.
+    const merging = previous !== null && existsSync(outDir);
     const exportsKept = merging ? reusableFiles(plan.exports, previous, outDir) : new Set<string>();
     for (const file of exportsKept) reused.add(file);
     timings.plan = Math.round(performance.now() - planStarted);
@@ -482,11 +490,14 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     const publishStarted = performance.now();
     const keptSearchFiles = new Set(search.keptFiles);
     let siteFiles: string[];
+    let siteChanges: SiteChanges | null = null;
     if (merging) {
       // A merge cut short leaves a mix of old and new files: without a record, the next build
       // trusts none of them.
       await rm(manifestPath, { force: true });
-      siteFiles = await mergeIntoSite(staging, outDir, new Set([...reused, ...keptSearchFiles]));
+      const merged = await mergeIntoSite(staging, outDir, new Set([...reused, ...keptSearchFiles]));
+      siteFiles = merged.files;
+      siteChanges = merged.changes;
     } else {
       siteFiles = await filesUnder(staging);
       const hadPrevious = existsSync(outDir) && (await stat(outDir)).isDirectory();
@@ -526,6 +537,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       searchShardsReused: search.reused,
       ...(search.updated > 0 && { searchShardsUpdated: search.updated }),
       pagesReused: reused.size,
+      ...(siteChanges && { siteChanges }),
       ...(exportsWritten && { exports: exportsWritten.counts }),
       corpus,
       milliseconds: Math.round(performance.now() - started),
@@ -779,6 +791,11 @@ function describeExports(exports: ExportsWritten | undefined): string {
   return `; ${exports.written} of ${DATA_EXPORT_PATHS.length} data exports written, ${share}% of their bytes copied from the previous ones`;
 }
 
+function describeSiteChanges(changes: SiteChanges | undefined): string {
+  if (!changes) return "";
+  return `, ${changes.changed} written over or added to it and ${changes.deleted} deleted from it`;
+}
+
 export function formatBuildSummary(summary: BuildSummary): string {
   if (summary.unchanged) {
     return [
@@ -793,7 +810,7 @@ export function formatBuildSummary(summary: BuildSummary): string {
   return [
     `Built ${summary.pages} pages (${summary.files} files) in ${(summary.milliseconds / 1000).toFixed(1)} s`,
     `  ${summary.articles} articles, ${summary.entities} entities (${summary.discovered} automatically detected), ${summary.topics} topics, ${summary.searchPages} pages in the search index`,
-    `  ${describeCorpus(summary.corpus)}; ${summary.pagesReused} files kept from the previous build; search ${summary.searchShardsReused} of ${summary.searchShards} index shards kept${describeOpenShards(summary)}${describeExports(summary.exports)}`,
+    `  ${describeCorpus(summary.corpus)}; ${summary.pagesReused} files kept from the previous build${describeSiteChanges(summary.siteChanges)}; search ${summary.searchShardsReused} of ${summary.searchShards} index shards kept${describeOpenShards(summary)}${describeExports(summary.exports)}`,
     `  ${stages}`,
   ].join("\n");
 }

@@ -262,24 +262,27 @@ export async function linkFiles(files: readonly string[], from: string, to: stri
  * instead would link every kept file into the new folder and delete every file of the old one,
  * seconds of file-system work for a large archive when one article changed. Only renames and
  * deletions happen here, after everything was written, so a failed build never reaches it.
- * Returns every file of the site.
+ * Returns every file of the site, and what changed in it: what a deploy has to send and delete.
  */
 export async function mergeIntoSite(
   staging: string,
   outDir: string,
   kept: ReadonlySet<string>,
-): Promise<string[]> {
+): Promise<{ files: string[]; changes: SiteChanges }> {
   const written = await filesUnder(staging);
   const replaced = new Set(written);
   const stale = (await filesUnder(outDir)).filter((f) => !kept.has(f) && !replaced.has(f));
   await makeParents(written, outDir);
+  let changed = 0;
   await eachLimited(written, 64, async (file) => {
     const from = path.join(staging, file);
     const to = path.join(outDir, file);
     // A file written again with the same bytes (most of a re-indexed search shard, the home page
     // when nothing it shows changed) keeps the published one, its inode and time: a deploy that
     // compares size and time uploads only what really changed.
-    if (!(await sameBytes(from, to))) await rename(from, to);
+    if (await sameBytes(from, to)) return;
+    await rename(from, to);
+    changed += 1;
   });
   await eachLimited(stale, 64, async (file) => {
     await rm(path.join(outDir, file), { force: true });
@@ -291,7 +294,13 @@ export async function mergeIntoSite(
   }
   const byDepth = [...emptied].sort((a, b) => b.split("/").length - a.split("/").length);
   for (const dir of byDepth) await rmdir(path.join(outDir, dir)).catch(() => undefined);
-  return [...kept, ...written];
+  return { files: [...kept, ...written], changes: { changed, deleted: stale.length } };
+}
+
+/** Files of a site a merge replaced or added (`changed`), and files it deleted. */
+export interface SiteChanges {
+  changed: number;
+  deleted: number;
 }
 
 /** Whether two files hold the same bytes; false when either is missing or not a file. */
