@@ -498,6 +498,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       const merged = await mergeIntoSite(staging, outDir, new Set([...reused, ...keptSearchFiles]));
       siteFiles = merged.files;
       siteChanges = merged.changes;
+      // What is left in staging is the files written again with the bytes they had: publishing
+      // ends when they are gone (tens of thousands after a change that renders every page).
+      await rm(staging, { recursive: true, force: true });
     } else {
       siteFiles = await filesUnder(staging);
       const hadPrevious = existsSync(outDir) && (await stat(outDir)).isDirectory();
