@@ -189,7 +189,11 @@ async function indexingError(
   if (child && child.exitCode === null && child.signalCode === null && child.stdin?.destroyed) {
     // The wrapper gave up on its process (a write to it failed) before Node saw the process end,
     // which tells why: moments away.
-    await Promise.race([once(child, "exit"), setTimeout(EXIT_NOTICE_MS)]);
+    // The timer does not hold the process: an error reported at once must not wait it out.
+    await Promise.race([
+      once(child, "exit"),
+      setTimeout(EXIT_NOTICE_MS, undefined, { ref: false }),
+    ]);
   }
   const stopped = watching?.stopped;
   if (!stopped) return error;

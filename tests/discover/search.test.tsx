@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -14,6 +13,7 @@ import {
   topicSearchFilters,
 } from "../../src/site/discover/search-filters.tsx";
 import { buildSearchShards, closeOpenShard, type KeepOpen } from "../../src/site/search.ts";
+import { stoppingPagefindEnv } from "../helpers/site.ts";
 import { testArchive } from "./corpus.ts";
 
 const archive = testArchive();
@@ -256,18 +256,7 @@ describe("buildSearchShards", () => {
         { index: 1, files: files.slice(20) },
       ];
       const saved = { ...process.env };
-      Object.assign(process.env, {
-        PAGEFIND_EXTENDED_BINARY_PATH: path.join(
-          import.meta.dirname,
-          "..",
-          "fixtures",
-          "stopping-pagefind.cjs",
-        ),
-        REAL_PAGEFIND: createRequire(import.meta.url).resolve(
-          `@pagefind/${process.platform}-${process.arch}/bin/pagefind_extended`,
-        ),
-        STOP_ON: stopOn,
-      });
+      Object.assign(process.env, stoppingPagefindEnv(stopOn));
       try {
         await expect(buildSearchShards(dir, jobs)).rejects.toThrow(
           /^Pagefind, which builds the search index, stopped \(killed by SIGKILL\) while indexing search shard [01];/,

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { cp, mkdtemp, readdir, readFile, utimes } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -56,6 +57,21 @@ export async function copyOfContent(): Promise<string> {
   const root = await mkdtemp(path.join(tmpdir(), "site-root-"));
   await cp(path.join(REPO, "content"), path.join(root, "content"), { recursive: true });
   return root;
+}
+
+/**
+ * The environment under which Pagefind's npm wrapper runs tests/fixtures/stopping-pagefind.cjs
+ * instead of its binary: the real binary, until a request of a type in `stopOn` (space-separated)
+ * arrives, when the process is killed, as the out-of-memory killer would.
+ */
+export function stoppingPagefindEnv(stopOn: string): Record<string, string> {
+  return {
+    PAGEFIND_EXTENDED_BINARY_PATH: path.join(REPO, "tests", "fixtures", "stopping-pagefind.cjs"),
+    REAL_PAGEFIND: createRequire(import.meta.url).resolve(
+      `@pagefind/${process.platform}-${process.arch}/bin/pagefind_extended`,
+    ),
+    STOP_ON: stopOn,
+  };
 }
 
 export async function buildInto(

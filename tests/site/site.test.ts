@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -13,6 +12,7 @@ import {
   hashTree,
   listFiles,
   REPO,
+  stoppingPagefindEnv,
 } from "../helpers/site.ts";
 
 /** The repository's own content built through the CLI, checked page by page. */
@@ -296,12 +296,17 @@ describe("build of the seed archive", () => {
 });
 
 describe("builds that must not touch the previous site", () => {
-  it("refuses bad content with file, line and field, and leaves dist/ as it was", async () => {
+  /** A copy of the content built into its own dist/, the hash of that site, and one article. */
+  const builtCopy = async () => {
     const root = await copyOfContent();
     const dist = path.join(root, "dist");
     expect((await buildInto(dist, root)).code).toBe(0);
-    const before = await hashTree(dist);
     const article = path.join(root, "content", "articles", "001_09f78702414022e0.md");
+    return { root, dist, before: await hashTree(dist), article };
+  };
+
+  it("refuses bad content with file, line and field, and leaves dist/ as it was", async () => {
+    const { root, dist, before, article } = await builtCopy();
     const source = await readFile(article, "utf8");
     await writeFile(article, source.replace('date: "2021-04-14"', 'date: "2021-13-40"'));
     await writeFile(
@@ -322,20 +327,10 @@ describe("builds that must not touch the previous site", () => {
   });
 
   it("stops with a plain message, dist/ as it was and nothing left beside it, when Pagefind ends halfway", async () => {
-    const root = await copyOfContent();
-    const dist = path.join(root, "dist");
-    expect((await buildInto(dist, root)).code).toBe(0);
-    const before = await hashTree(dist);
-    const article = path.join(root, "content", "articles", "001_09f78702414022e0.md");
+    const { root, dist, before, article } = await builtCopy();
     await writeFile(article, `${await readFile(article, "utf8")}\nOne more sentence.\n`);
     // As a process killed for lack of memory would: ended while its index is being written.
-    const failed = await buildInto(dist, root, {
-      PAGEFIND_EXTENDED_BINARY_PATH: path.join(REPO, "tests", "fixtures", "stopping-pagefind.cjs"),
-      REAL_PAGEFIND: createRequire(import.meta.url).resolve(
-        `@pagefind/${process.platform}-${process.arch}/bin/pagefind_extended`,
-      ),
-      STOP_ON: "WriteFiles GetFiles",
-    });
+    const failed = await buildInto(dist, root, stoppingPagefindEnv("WriteFiles GetFiles"));
     expect(failed.code).toBe(1);
     expect(failed.stderr.trim().split("\n").at(-1)).toBe(
       "news-archive build: Pagefind, which builds the search index, stopped (killed by SIGKILL) " +
