@@ -34,6 +34,7 @@ import {
   exportDigests,
   type FileStamp,
   outcomeDigest,
+  ownBytes,
   pipelineDigest,
   readAnalysisCache,
   readEditTraces,
@@ -143,6 +144,8 @@ let remembered: { dir: string; cache: AnalysisCache } | null = null;
 /** Below this many articles to work on, starting threads costs more than it saves. */
 const MIN_TASKS_FOR_WORKERS = 200;
 const READ_CONCURRENCY = 64;
+/** Past this share of the cache's entries let go by a load, the others' bytes are copied out. */
+const DROPPED_SHARE_TO_COPY = 1 / 8;
 /** Results received between collections in the main thread while workers analyse. */
 const COLLECT_EVERY = 1000;
 
@@ -316,6 +319,11 @@ export async function loadCorpus(options: CorpusOptions): Promise<LoadedCorpus> 
   const taken = new Set(hits.flatMap((hit, index) => (hit ? [hashes[index] as string] : [])));
   const cachedKeys = [...cache.entries.keys()];
   for (const key of cachedKeys) if (!taken.has(key)) cache.entries.delete(key);
+  // The bytes of entries read together share a buffer (see readAnalysisCache): when many went,
+  // the rest are copied out, or the buffers would keep the bytes of those that went.
+  if (cachedKeys.length - cache.entries.size > cachedKeys.length * DROPPED_SHARE_TO_COPY) {
+    for (const entry of cache.entries.values()) ownBytes(entry);
+  }
   if (changes.size > 0) {
     // So are the traces of the articles the edit reaches, and the copies checking made of them.
     earlierTraces.clear();

@@ -481,14 +481,65 @@ describe("typed arrays, which must own exactly their bytes, not be views of larg
     }
   });
 
-  it("in the entries read from the cache", async () => {
-    // Deserializing makes each a view into the file it was read from: one kept would keep the
-    // whole file in memory.
+  it("in an article whose shard was read while most of the cache was let go", async () => {
+    // Entries read together share their file's byte region (see the next block); a load that
+    // drops a fifth of them copies the rest out, so the region can go.
+    await load();
+    await appendFile(
+      path.join(root, "content", "articles", "002_6a68b51c29f6b919.md"),
+      "\nJens Stoltenberg visited Kabul.\n",
+    );
+    const after = await load();
+    expect(after.stats).toMatchObject({ cached: 4, analysed: 1 });
+    const arrays = typedArraysIn(after.articles);
+    expect(arrays.length).toBeGreaterThanOrEqual(2 * after.articles.length);
+    for (const bytes of arrays) expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
+  });
+});
+
+describe("the cache's bytes, read apart from the rest of its entries", () => {
+  it("are views into a buffer that holds their bytes and nothing else", async () => {
+    // Deserializing makes each typed array a view into the file it was read from: one kept
+    // article would keep its whole file in memory, serialized entries included.
     await load();
     const { entries } = await readAnalysisCache(analysisCacheDir(root), await pipelineDigest());
     const arrays = typedArraysIn(entries);
-    expect(arrays.length).toBeGreaterThanOrEqual(2 * entries.size);
-    for (const bytes of arrays) expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
+    expect(arrays.length).toBe(2 * entries.size);
+    const viewed = new Map<ArrayBufferLike, number>();
+    for (const bytes of arrays) {
+      viewed.set(bytes.buffer, (viewed.get(bytes.buffer) ?? 0) + bytes.byteLength);
+    }
+    for (const [buffer, bytes] of viewed) expect(buffer.byteLength).toBe(bytes);
+    // Fewer buffers than arrays: entries of a shard share one.
+    expect(viewed.size).toBeLessThan(arrays.length);
+  });
+
+  it("are what was written: a load from the cache gives each article's own body and mentions", async () => {
+    const first = await load();
+    const second = await load();
+    expect(second.stats).toMatchObject({ cached: 5, analysed: 0 });
+    expect(second.articles).toEqual(first.articles);
+    for (const article of second.articles) {
+      const again = first.articles.find((a) => a.id === article.id);
+      expect(new TextDecoder().decode(article.body)).toBe(new TextDecoder().decode(again?.body));
+      expect([...article.mentionTable.cells]).toEqual([...(again?.mentionTable.cells ?? [])]);
+    }
+  });
+
+  it("are not shared when nothing was let go, and a cut-short file is read as no cache", async () => {
+    await load();
+    const kept = await load();
+    expect(new Set(typedArraysIn(kept.articles).map((b) => b.buffer)).size).toBeLessThan(
+      2 * kept.articles.length,
+    );
+    const cacheDir = analysisCacheDir(root);
+    for (const file of (await readdir(cacheDir)).filter((f) => /^[0-9a-f]\.v8$/.test(f))) {
+      const bytes = await readFile(path.join(cacheDir, file));
+      await writeFile(path.join(cacheDir, file), bytes.subarray(0, bytes.length - 1));
+    }
+    const after = await load();
+    expect(after.stats).toMatchObject({ cached: 0, analysed: 5 });
+    expect(results(after)).toEqual(results(kept));
   });
 });
 
