@@ -9,6 +9,9 @@ import { fileURLToPath } from "node:url";
 // tsx looks for tsconfig.json from the current folder; pin it to this package's, so templates
 // compile for preact's JSX runtime wherever the command is run (children inherit the setting).
 process.env.TSX_TSCONFIG_PATH ??= fileURLToPath(new URL("../tsconfig.json", import.meta.url));
+// Before tsx's loader, so the libraries skip it (see src/libraries.js).
+const { preloadLibraries } = await import("../src/libraries.js");
+await preloadLibraries("command");
 const { register } = await import("tsx/esm/api");
 register();
 const { main } = await import("../src/cli/main.ts");
