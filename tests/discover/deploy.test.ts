@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -46,11 +46,18 @@ describe("GitHub Pages workflow", () => {
 
   it("relies on a site config that accepts the folder as configure-pages gives it", async () => {
     const root = await mkdtemp(path.join(tmpdir(), "discover-deploy-"));
-    const env = (prefix: string) => ({ SITE_URL: "https://owner.github.io", PATH_PREFIX: prefix });
-    expect((await loadSiteConfig(root, env("/news-archive"))).pathPrefix).toBe("/news-archive/");
-    expect((await loadSiteConfig(root, env("/news-archive/"))).pathPrefix).toBe("/news-archive/");
-    expect((await loadSiteConfig(root, env("/"))).pathPrefix).toBe("/");
-    expect((await loadSiteConfig(root, env(""))).pathPrefix).toBe("/");
-    expect((await loadSiteConfig(root, env("/"))).url).toBe("https://owner.github.io");
+    try {
+      const env = (prefix: string) => ({
+        SITE_URL: "https://owner.github.io",
+        PATH_PREFIX: prefix,
+      });
+      expect((await loadSiteConfig(root, env("/news-archive"))).pathPrefix).toBe("/news-archive/");
+      expect((await loadSiteConfig(root, env("/news-archive/"))).pathPrefix).toBe("/news-archive/");
+      expect((await loadSiteConfig(root, env("/"))).pathPrefix).toBe("/");
+      expect((await loadSiteConfig(root, env(""))).pathPrefix).toBe("/");
+      expect((await loadSiteConfig(root, env("/"))).url).toBe("https://owner.github.io");
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
