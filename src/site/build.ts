@@ -778,7 +778,8 @@ function describeCorpus(stats: CorpusStats): string {
   ];
   const reused = `${stats.cached} of ${stats.files} articles from the cache${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
   if (stats.analysed === 0) return reused;
-  const threads = stats.workers > 0 ? ` in ${stats.workers} worker threads` : "";
+  const threads =
+    stats.workers > 0 ? ` in ${stats.workers} worker thread${stats.workers === 1 ? "" : "s"}` : "";
   const recalled = stats.recalled > 0 ? ` (${stats.recalled} sentences not tagged again)` : "";
   return `${reused}, ${stats.analysed} parsed and analysed${threads}${recalled}`;
 }
