@@ -231,44 +231,39 @@ const HEADER_BYTES = 8;
 /** A shard's file: header, serialized entries, and their bytes (mention cells first, aligned). */
 function packShard(pipeline: string, entries: Iterable<[string, CachedArticle]>): Buffer {
   const list = [...entries];
-  let size = 0;
-  const cells: Span[] = list.map(([, e]) => {
-    const span: Span = [size, e.article.mentionTable.cells.byteLength];
-    size += span[1];
-    return span;
-  });
-  const bodies: Span[] = list.map(([, e]) => {
-    const span: Span = [size, e.article.body.byteLength];
-    size += span[1];
-    return span;
-  });
-  const stored = new Map<string, StoredEntry>(
-    list.map(([key, entry], i) => [
-      key,
-      {
-        ...entry,
-        article: {
-          ...entry.article,
-          body: bodies[i] as Span,
-          mentionTable: { ...entry.article.mentionTable, cells: cells[i] as Span },
-        },
+  // Every table's cells before any body: cells are whole 4-byte numbers, so they stay aligned.
+  let cellsAt = 0;
+  let bodyAt = list.reduce((size, [, e]) => size + e.article.mentionTable.cells.byteLength, 0);
+  const stored = new Map<string, StoredEntry>();
+  for (const [key, entry] of list) {
+    const { body, mentionTable } = entry.article;
+    stored.set(key, {
+      ...entry,
+      article: {
+        ...entry.article,
+        body: [bodyAt, body.byteLength],
+        mentionTable: { ...mentionTable, cells: [cellsAt, mentionTable.cells.byteLength] },
       },
-    ]),
-  );
-  const graph = serialize({ pipeline, entries: stored, bytes: size } satisfies StoredShard);
+    });
+    cellsAt += mentionTable.cells.byteLength;
+    bodyAt += body.byteLength;
+  }
+  const graph = serialize({ pipeline, entries: stored, bytes: bodyAt } satisfies StoredShard);
   // The byte region starts on an 8-byte boundary of the file, so the cells' offsets stay aligned.
   const start = HEADER_BYTES + Math.ceil(graph.byteLength / 8) * 8;
-  const file = Buffer.alloc(start + size);
+  const file = Buffer.alloc(start + bodyAt);
   file.writeUInt32LE(SHARD_MAGIC, 0);
   file.writeUInt32LE(graph.byteLength, 4);
   graph.copy(file, HEADER_BYTES);
-  for (const [i, [, entry]] of list.entries()) {
-    const { cells: table } = entry.article.mentionTable;
+  for (const [key, { article }] of list) {
+    const spans = stored.get(key)?.article;
+    if (!spans) continue;
+    const { cells } = article.mentionTable;
     file.set(
-      new Uint8Array(table.buffer, table.byteOffset, table.byteLength),
-      start + (cells[i] as Span)[0],
+      new Uint8Array(cells.buffer, cells.byteOffset, cells.byteLength),
+      start + spans.mentionTable.cells[0],
     );
-    file.set(entry.article.body, start + (bodies[i] as Span)[0]);
+    file.set(article.body, start + spans.body[0]);
   }
   return file;
 }
@@ -371,8 +366,9 @@ export async function readAnalysisCache(dir: string, pipeline: string): Promise<
 /** Gives an entry's typed arrays bytes of their own, so its shard's buffer is not kept for it. */
 export function ownBytes(entry: CachedArticle): void {
   const { article } = entry;
-  if (article.body.byteLength !== article.body.buffer.byteLength)
+  if (article.body.byteLength !== article.body.buffer.byteLength) {
     article.body = article.body.slice();
+  }
   const { mentionTable } = article;
   if (mentionTable.cells.byteLength !== mentionTable.cells.buffer.byteLength) {
     article.mentionTable = { ...mentionTable, cells: mentionTable.cells.slice() };
