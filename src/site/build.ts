@@ -53,7 +53,10 @@ import {
 } from "./reuse.ts";
 import {
   buildSearchShards,
+  dropPreparedShard,
   type KeepOpen,
+  type PublishedSite,
+  prepareShard,
   type ShardJob,
   shardCount,
   shardFolder,
@@ -118,6 +121,11 @@ export interface BuildSummary extends SiteCounts {
    * changed pages (`serve`'s builder, see KeepOpen); counted among those not kept.
    */
   searchShardsUpdated?: number;
+  /**
+   * Search shards indexed from the published site's pages while the build planned and rendered,
+   * then given only the pages it wrote again (see prepareShard); counted among those not kept.
+   */
+  searchShardsPrepared?: number;
   /** Files kept from the previous build because nothing they show had changed. */
   pagesReused: number;
   /**
@@ -345,6 +353,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   let project: Project | null = await getProject();
   const { timings, corpus, saveCache } = project;
   const { searchShardPages } = project.config;
+  // `serve`'s builder keeps the shard it re-indexed open instead (see KeepOpen).
+  const ahead = options.remember ? null : shardToPrepare(previous, outDir, project.analysedIds);
+  if (ahead) await prepareShard(outDir, ahead.index, ahead.files);
   const staging = path.join(
     path.dirname(outDir),
     `.${path.basename(outDir)}-building-${process.pid}`,
@@ -485,6 +496,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       keepOpen: options.remember === true,
       // Merging, a kept page is in the previous site only; everything else was written to staging.
       pageAt: (file) => path.join(merging && reused.has(file) ? outDir : staging, file),
+      rewritten: (file) => !reused.has(file),
     });
     timings.search = Math.round(performance.now() - searchStarted);
     const publishStarted = performance.now();
@@ -539,6 +551,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
       searchShards: search.shards.length,
       searchShardsReused: search.reused,
       ...(search.updated > 0 && { searchShardsUpdated: search.updated }),
+      ...(search.prepared > 0 && { searchShardsPrepared: search.prepared }),
       pagesReused: reused.size,
       ...(siteChanges && { siteChanges }),
       ...(exportsWritten && { exports: exportsWritten.counts }),
@@ -550,6 +563,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
     // Also when the build failed: a held project would hide the next build's content changes,
     // and what it analysed is worth keeping.
     releaseProject();
+    await dropPreparedShard();
     // A failure to write it only makes the next build slower: the build's own error is reported.
     await saveCache().catch(() => {});
     await rm(staging, { recursive: true, force: true });
@@ -683,6 +697,32 @@ interface ShardSites {
   pageAt: (file: string) => string;
   /** Leave a single re-indexed shard open for the next build (see KeepOpen). */
   keepOpen: boolean;
+  /** Whether a page was written by this build rather than kept from the previous site. */
+  rewritten: (file: string) => boolean;
+}
+
+/**
+ * The search shard worth indexing ahead from the published site's pages (see prepareShard): the
+ * one holding the pages of the articles analysed again, when they are few, all in one shard, and
+ * already in it (an edit, not an addition). A guess the plan confirms or overrules: a shard whose
+ * pages turn out otherwise is dropped, and its job indexed afresh.
+ */
+function shardToPrepare(
+  previous: SiteManifest | null,
+  outDir: string,
+  edited: readonly string[],
+): { index: number; files: string[] } | null {
+  if (!previous || edited.length === 0 || edited.length > EDITED_PAGES_FIRST) return null;
+  if (!existsSync(outDir)) return null;
+  const count = previous.searchShards.length;
+  const pages = edited.map((id) => outputFile(routes.article(id)));
+  const indexes = new Set(pages.map((page) => shardOf(page, count)));
+  const [index] = indexes;
+  if (index === undefined || indexes.size > 1) return null;
+  const files = previous.searchShards[index]?.files;
+  if (!Array.isArray(files) || !files.every((file) => typeof file === "string")) return null;
+  const held = new Set(files);
+  return pages.every((page) => held.has(page)) ? { index, files } : null;
 }
 
 /**
@@ -698,6 +738,7 @@ async function indexShards(
   pages: number;
   reused: number;
   updated: number;
+  prepared: number;
   shards: ShardRecord[];
   keptFiles: string[];
 }> {
@@ -732,29 +773,29 @@ async function indexShards(
     if (before && shardFiles && previous && folderIntact(outDir, folder, shardFiles, previous)) {
       if (merging) for (const file of shardFiles) keptFiles.push(`${folder}/${file}`);
       else await linkFiles(shardFiles, path.join(outDir, folder), path.join(staging, folder));
-      shards.push(before);
+      shards.push({ signature, pages: before.pages, files });
       reused += 1;
     } else {
       // Only a shard that may be kept open compares its pages' hashes with the next build's.
       const digests = sites.keepOpen ? files.map((file) => pages.get(file) ?? "") : undefined;
       jobs.push({ index, files, signature, ...(digests && { digests }) });
-      shards.push({ signature, pages: 0 });
+      shards.push({ signature, pages: 0, files });
     }
   }
   const open: KeepOpen | null = sites.keepOpen ? { site: outDir, updated: [] } : null;
-  const counted = await buildSearchShards(
-    staging,
-    jobs,
-    sites.pageAt,
-    merging ? { dir: outDir, kept: keptFiles } : null,
-    open,
-  );
-  for (const job of jobs)
-    shards[job.index] = { signature: job.signature, pages: counted.get(job.index) ?? 0 };
+  const published: PublishedSite | null = merging
+    ? { dir: outDir, kept: keptFiles, rewritten: sites.rewritten }
+    : null;
+  const counted = await buildSearchShards(staging, jobs, sites.pageAt, published, open);
+  for (const job of jobs) {
+    const record = shards[job.index];
+    if (record) record.pages = counted.get(job.index) ?? 0;
+  }
   return {
     pages: shards.reduce((sum, shard) => sum + shard.pages, 0),
     reused,
     updated: open?.updated.length ?? 0,
+    prepared: published?.fromPrepared === undefined ? 0 : 1,
     shards,
     keptFiles,
   };
@@ -786,7 +827,11 @@ function describeCorpus(stats: CorpusStats): string {
 
 function describeOpenShards(summary: BuildSummary): string {
   const updated = summary.searchShardsUpdated ?? 0;
-  return updated > 0 ? `, ${updated} updated in the index kept open` : "";
+  const prepared = summary.searchShardsPrepared ?? 0;
+  return [
+    updated > 0 ? `, ${updated} updated in the index kept open` : "",
+    prepared > 0 ? `, ${prepared} indexed ahead from the published pages` : "",
+  ].join("");
 }
 
 function describeExports(exports: ExportsWritten | undefined): string {

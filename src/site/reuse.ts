@@ -36,6 +36,8 @@ export interface SiteCounts {
 export interface ShardRecord {
   signature: string;
   pages: number;
+  /** The pages the shard holds, in the order Pagefind numbered them (see prepareShard). */
+  files?: string[];
 }
 
 const MANIFEST_NAME = /^site-[0-9a-f]{16}\.json$/;

@@ -5,9 +5,18 @@ import { once } from "node:events";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout } from "node:timers/promises";
+import { Worker } from "node:worker_threads";
 import type * as pagefind from "pagefind";
 import { eachLimited, sameItems } from "../archive/index.ts";
 import { fileHolds } from "./reuse.ts";
+import type {
+  BundleFile,
+  ShardPage,
+  ShardWorkerAnswer,
+  ShardWorkerData,
+  ShardWorkerRequest,
+} from "./search-pages.js";
+import { addPages } from "./search-pages.js";
 
 /**
  * Full-text search with Pagefind, whose npm package ships its own binary: the index is built over
@@ -49,49 +58,19 @@ function countedPages(entryJson: Uint8Array): number {
 const SHARDS_AT_ONCE = 2;
 
 /**
- * Pages sent to a Pagefind process ahead of its answers: enough to keep it busy, few enough that
- * the pages waiting in its pipe stay a few megabytes.
- */
-const PAGES_IN_FLIGHT = 32;
-
-/**
- * Adds a shard's pages one message each, in the order given. Pagefind numbers pages in the order
- * it takes them, and those numbers are in its index files; reading a folder, it takes them in the
- * order the file system lists them, which differs between file systems and machines (ext4 by a
- * hash seeded per file system, tmpfs and btrfs by creation), so the same site gave different
- * index files. A process handles its messages one at a time, in the order sent.
- */
-async function addPages(
-  shard: pagefind.PagefindIndex,
-  files: readonly string[],
-  pageAt: (file: string) => string,
-): Promise<void> {
-  const inFlight: Promise<pagefind.NewFileResponse>[] = [];
-  const errors: string[] = [];
-  const settleOldest = async () => {
-    const answer = await inFlight.shift();
-    if (answer) errors.push(...answer.errors);
-  };
-  for (const file of files) {
-    const content = await readFile(pageAt(file), "utf8");
-    const answer = shard.addHTMLFile({ sourcePath: file, content });
-    // Should the process fail, every answer still waited for fails with it: the first is thrown
-    // below, and the rest must not end the build as unhandled rejections.
-    answer.catch(() => undefined);
-    inFlight.push(answer);
-    if (inFlight.length >= PAGES_IN_FLIGHT) await settleOldest();
-  }
-  while (inFlight.length > 0) await settleOldest();
-  if (errors.length > 0) throw new Error(`Pagefind: ${errors.join("; ")}`);
-}
-
-/**
  * The site the new files will be merged into: a shard's file it already holds with the same
  * bytes is not written, but listed in `kept` (relative to the site).
  */
-interface PublishedSite {
+export interface PublishedSite {
   dir: string;
   kept: string[];
+  /**
+   * Whether a page was written anew rather than kept from the published site: given, a shard
+   * prepared from the published site's pages (see prepareShard) serves the shard's job.
+   */
+  rewritten?: (file: string) => boolean;
+  /** Set to the shard the prepared one served, if any. */
+  fromPrepared?: number;
 }
 
 /** Where the shards go. */
@@ -106,11 +85,10 @@ async function writeShard(
   output: ShardOutput,
   index: number,
 ): Promise<number> {
-  const shardDir = shardFolder(index);
   const { published } = output;
   if (!published) {
     // Nothing to compare with: Pagefind writes the bundle itself.
-    const bundle = path.join(output.siteDir, shardDir);
+    const bundle = path.join(output.siteDir, shardFolder(index));
     const written = await shard.writeFiles({ outputPath: bundle });
     if (written.errors.length > 0) throw new Error(`Pagefind: ${written.errors.join("; ")}`);
     return countedPages(await readFile(path.join(bundle, "pagefind-entry.json")));
@@ -120,15 +98,29 @@ async function writeShard(
   // this disk's file creation build after build (see README, "Scaling").
   const bundle = await shard.getFiles();
   if (bundle.errors.length > 0) throw new Error(`Pagefind: ${bundle.errors.join("; ")}`);
+  return writeBundle(bundle.files, output.siteDir, published, index);
+}
+
+/**
+ * Writes a shard's bundle into the site, but for the files the published site already holds with
+ * the same bytes, which are listed in `published.kept`. Returns how many pages the shard indexed.
+ */
+async function writeBundle(
+  files: readonly BundleFile[],
+  siteDir: string,
+  published: PublishedSite,
+  index: number,
+): Promise<number> {
+  const shardDir = shardFolder(index);
   let entry: Uint8Array | null = null;
-  await eachLimited(bundle.files, WRITE_CONCURRENCY, async ({ path: file, content }) => {
+  await eachLimited(files, WRITE_CONCURRENCY, async ({ path: file, content }) => {
     if (file === "pagefind-entry.json") entry = content;
     const relative = `${shardDir}/${file}`;
     if (await fileHolds(path.join(published.dir, relative), content)) {
       published.kept.push(relative);
       return;
     }
-    const target = path.join(output.siteDir, relative);
+    const target = path.join(siteDir, relative);
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, content);
   });
@@ -323,6 +315,93 @@ async function indexOpenShard(
 }
 
 /**
+ * A shard being indexed ahead of the search stage, in a worker thread (search-worker.js), from
+ * the pages the published site in `site` holds: when the build's plan has the same pages in that
+ * shard, only those it wrote again are given to Pagefind once more, and Pagefind, which replaces
+ * a page it is given again in the place the page had, makes the files a fresh index of the new
+ * pages makes (as for a shard kept open, see KeepOpen).
+ */
+interface PreparedShard {
+  site: string;
+  index: number;
+  files: readonly string[];
+  worker: Worker;
+  /** The worker's one answer, or null when it ended without one. */
+  answer: Promise<ShardWorkerAnswer | null>;
+  exited: Promise<void>;
+}
+
+let preparedShard: PreparedShard | null = null;
+
+/**
+ * Starts indexing shard `index`, made of `files` (in the order Pagefind is to number them), from
+ * the published site in `site`; replaces a shard prepared before.
+ */
+export async function prepareShard(
+  site: string,
+  index: number,
+  files: readonly string[],
+): Promise<void> {
+  await dropPreparedShard();
+  const data: ShardWorkerData = { pages: files.map((file) => [file, path.join(site, file)]) };
+  const worker = new Worker(new URL("./search-worker.js", import.meta.url), { workerData: data });
+  const answer = new Promise<ShardWorkerAnswer | null>((resolve) => {
+    worker.once("message", resolve);
+    worker.once("error", () => resolve(null));
+    worker.once("exit", () => resolve(null));
+  });
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  preparedShard = { site, index, files, worker, answer, exited };
+}
+
+/** Stops the prepared shard's worker, if any, and with it its Pagefind process. */
+export async function dropPreparedShard(): Promise<void> {
+  const prepared = preparedShard;
+  preparedShard = null;
+  if (!prepared) return;
+  const request: ShardWorkerRequest = { stop: true };
+  prepared.worker.postMessage(request);
+  await ended(prepared);
+}
+
+/** Waits for the worker to end, as it does once it has answered or was asked to stop. */
+async function ended(prepared: PreparedShard): Promise<void> {
+  // A worker that does not end in time is ended.
+  const timer = setTimeout(STOP_WAIT_MS, "late", { ref: false });
+  if ((await Promise.race([prepared.exited, timer])) === "late") await prepared.worker.terminate();
+}
+
+const STOP_WAIT_MS = 2000;
+
+/**
+ * The bundle of the prepared shard when it is `job`'s shard of the site in `site`, after giving it
+ * again the pages `rewritten` names; null when it is not, or its worker failed.
+ */
+async function preparedBundle(
+  site: string,
+  job: ShardJob,
+  rewritten: (file: string) => boolean,
+  pageAt: (file: string) => string,
+): Promise<BundleFile[] | null> {
+  const prepared = preparedShard;
+  if (
+    !prepared ||
+    prepared.site !== site ||
+    prepared.index !== job.index ||
+    !sameItems(prepared.files, job.files)
+  )
+    return null;
+  preparedShard = null;
+  const again: ShardPage[] = job.files.filter(rewritten).map((file) => [file, pageAt(file)]);
+  const request: ShardWorkerRequest = { finish: again };
+  prepared.worker.postMessage(request);
+  const answer = await prepared.answer;
+  // Its Pagefind process is gone before another starts.
+  await ended(prepared);
+  return answer && "bundle" in answer ? answer.bundle : null;
+}
+
+/**
  * Indexes the given pages of a built site into their shards in `siteDir`. Only pages marked
  * data-pagefind-body are indexed, as Pagefind does with a whole folder; returns how many were,
  * per shard. A page is read from `pageAt(file)`, by default the same folder. With `published`
@@ -338,6 +417,21 @@ export async function buildSearchShards(
   published: PublishedSite | null = null,
   open: KeepOpen | null = null,
 ): Promise<Map<number, number>> {
+  try {
+    return await indexJobs(siteDir, jobs, pageAt, published, open);
+  } finally {
+    // Not the shard of any job: its worker's memory goes back.
+    await dropPreparedShard();
+  }
+}
+
+async function indexJobs(
+  siteDir: string,
+  jobs: readonly ShardJob[],
+  pageAt: (file: string) => string,
+  published: PublishedSite | null,
+  open: KeepOpen | null,
+): Promise<Map<number, number>> {
   const output: ShardOutput = { siteDir, published };
   const counted = new Map<number, number>();
   if (jobs.length === 0) return counted;
@@ -348,12 +442,23 @@ export async function buildSearchShards(
   }
   // Its memory goes back before other shards take theirs.
   await closeOpenShard();
-  const queue = [...jobs];
+  let queue = [...jobs];
+  const { rewritten } = published ?? {};
+  if (published && rewritten) {
+    for (const job of jobs) {
+      const bundle = await preparedBundle(published.dir, job, rewritten, pageAt);
+      if (!bundle) continue;
+      counted.set(job.index, await writeBundle(bundle, siteDir, published, job.index));
+      published.fromPrepared = job.index;
+      queue = queue.filter((other) => other !== job);
+      break;
+    }
+  }
   // Adding pages holds a process to one core and a fifth of its memory; building the bundle
   // takes the rest of both. One process builds while the other adds, never two at once, so two
   // shards cost about what one did before and Pagefind's memory stays that of one build.
   const oneBuildAtATime = exclusive();
-  const slots = Array.from({ length: Math.min(SHARDS_AT_ONCE, jobs.length) }, async (_, slot) => {
+  const slots = Array.from({ length: Math.min(SHARDS_AT_ONCE, queue.length) }, async (_, slot) => {
     const instance = await pagefindInstance(slot);
     for (let job = queue.shift(); job; job = queue.shift()) {
       const { index, files } = job;

@@ -12,7 +12,14 @@ import {
   SearchFilterTags,
   topicSearchFilters,
 } from "../../src/site/discover/search-filters.tsx";
-import { buildSearchShards, closeOpenShard, type KeepOpen } from "../../src/site/search.ts";
+import {
+  buildSearchShards,
+  closeOpenShard,
+  dropPreparedShard,
+  type KeepOpen,
+  type PublishedSite,
+  prepareShard,
+} from "../../src/site/search.ts";
 import { stoppingPagefindEnv } from "../helpers/site.ts";
 import { testArchive } from "./corpus.ts";
 
@@ -233,6 +240,84 @@ describe("buildSearchShards", () => {
     } finally {
       await closeOpenShard();
     }
+  });
+
+  it("indexes a shard ahead from the published pages, gives it only the pages written again, and writes what a fresh index writes", async () => {
+    const files = ["alpha/index.html", "beta/index.html", "gamma/index.html"];
+    const body = (title: string, text: string) =>
+      page(title, `<main data-pagefind-body><h1>${title}</h1><p>${text}</p></main>`);
+    const texts = (beta: string): Record<string, string> => ({
+      "alpha/index.html": body("Alpha", "Kabul airport reopened."),
+      "beta/index.html": body("Beta", beta),
+      "gamma/index.html": body("Gamma", "Talks resumed in Doha."),
+    });
+    const site = async (pages: Record<string, string>) => {
+      const out = await mkdtemp(path.join(tmpdir(), "discover-search-ahead-"));
+      dirs.push(out);
+      for (const [file, html] of Object.entries(pages)) {
+        await mkdir(path.dirname(path.join(out, file)), { recursive: true });
+        await writeFile(path.join(out, file), html);
+      }
+      return out;
+    };
+    const edited = "Ceasefire talks resumed with a zanzibarian mediator.";
+    const fresh = await site(texts(edited));
+    await buildSearchShards(fresh, [{ index: 0, files }]);
+    const freshBundle = await listed(path.join(fresh, "pagefind"));
+
+    /**
+     * Publishes a site of the old texts, writes the edited page alone into a staging folder, and
+     * indexes the shard there as a build merging into that site does, after `prepare`. Returns
+     * the pages the build itself read, which shard the prepared one served, and whether the
+     * merged bundle (the staging folder's files, the rest kept from the site) is the fresh one's.
+     */
+    const rebuild = async (prepare: (published: string) => Promise<void>) => {
+      const published = await site(texts("Ceasefire talks stalled."));
+      await buildSearchShards(published, [{ index: 0, files }]);
+      const staging = await site({ "beta/index.html": body("Beta", edited) });
+      await prepare(published);
+      const reads: string[] = [];
+      const written = (file: string) => file === "beta/index.html";
+      const pageAt = (file: string) => {
+        reads.push(file);
+        return path.join(written(file) ? staging : published, file);
+      };
+      const target: PublishedSite = { dir: published, kept: [], rewritten: written };
+      const counted = await buildSearchShards(staging, [{ index: 0, files }], pageAt, target);
+      expect(counted).toEqual(new Map([[0, 3]]));
+      const merged: string[] = [];
+      for (const file of freshBundle) {
+        const kept = target.kept.includes(`pagefind/${file}`);
+        const bytes = await readFile(path.join(kept ? published : staging, "pagefind", file));
+        if (!bytes.equals(await readFile(path.join(fresh, "pagefind", file)))) merged.push(file);
+      }
+      // Not vacuous: the edit changed some of the bundle's files and left others as they were.
+      expect(target.kept.length).toBeGreaterThan(0);
+      expect(target.kept.length).toBeLessThan(freshBundle.length);
+      return { reads, served: target.fromPrepared, differing: merged };
+    };
+
+    // The shard the plan wants: only the page written again goes to Pagefind from the build.
+    const ahead = await rebuild((published) => prepareShard(published, 0, files));
+    expect(ahead).toEqual({ reads: ["beta/index.html"], served: 0, differing: [] });
+    expect(pagefindChildren()).toEqual([]);
+
+    // Prepared with other pages than the plan's: dropped, and the shard indexed afresh.
+    const other = await rebuild((published) => prepareShard(published, 0, files.slice(0, 2)));
+    expect(other).toEqual({ reads: files, served: undefined, differing: [] });
+
+    // Its worker failed (a published page is missing): the shard is indexed afresh.
+    const failed = await rebuild(async (published) => {
+      await prepareShard(published, 0, [...files, "missing/index.html"]);
+    });
+    expect(failed).toEqual({ reads: files, served: undefined, differing: [] });
+    expect(pagefindChildren()).toEqual([]);
+
+    // A build that fails before its search stage stops the worker and its Pagefind process.
+    const published = await site(texts("Ceasefire talks stalled."));
+    await prepareShard(published, 0, files);
+    await dropPreparedShard();
+    expect(pagefindChildren(true)).toEqual([]);
   });
 
   it.each([
