@@ -353,9 +353,6 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   let project: Project | null = await getProject();
   const { timings, corpus, saveCache } = project;
   const { searchShardPages } = project.config;
-  // `serve`'s builder keeps the shard it re-indexed open instead (see KeepOpen).
-  const ahead = options.remember ? null : shardToPrepare(previous, outDir, project.analysedIds);
-  if (ahead) await prepareShard(outDir, ahead.index, ahead.files);
   const staging = path.join(
     path.dirname(outDir),
     `.${path.basename(outDir)}-building-${process.pid}`,
@@ -366,6 +363,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildSummary> {
   );
   await rm(staging, { recursive: true, force: true });
   try {
+    // `serve`'s builder keeps the shard it re-indexed open instead (see KeepOpen).
+    const ahead = options.remember ? null : shardToPrepare(previous, outDir, project.analysedIds);
+    if (ahead) await prepareShard(outDir, ahead.index, ahead.files);
     const renderedFirst = options.onEditedPagesWritten
       ? await writeEditedPagesFirst(project, staging, options.onEditedPagesWritten)
       : new Set<string>();
