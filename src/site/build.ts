@@ -715,6 +715,7 @@ function shardToPrepare(
   if (!previous || edited.length === 0 || edited.length > EDITED_PAGES_FIRST) return null;
   if (!existsSync(outDir)) return null;
   const count = previous.searchShards.length;
+  if (count === 0) return null;
   const pages = edited.map((id) => outputFile(routes.article(id)));
   const indexes = new Set(pages.map((page) => shardOf(page, count)));
   const [index] = indexes;
