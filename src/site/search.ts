@@ -366,12 +366,15 @@ export async function dropPreparedShard(): Promise<void> {
 
 /** Waits for the worker to end, as it does once it has answered or was asked to stop. */
 async function ended(prepared: PreparedShard): Promise<void> {
-  // A worker that does not end in time is ended.
+  // A worker that does not end in time is ended. Ended so, it cannot reap its Pagefind process
+  // (which quits once its input closes), and a zombie stays until the build's process ends: the
+  // wait is long, since a worker asked to stop as it starts must first load its code, ~0.5 s
+  // with this VM's two vCPUs busy, and over 2 s once in a CI run of the whole test suite.
   const timer = setTimeout(STOP_WAIT_MS, "late", { ref: false });
   if ((await Promise.race([prepared.exited, timer])) === "late") await prepared.worker.terminate();
 }
 
-const STOP_WAIT_MS = 2000;
+const STOP_WAIT_MS = 20_000;
 
 /**
  * The bundle of the prepared shard when it is `job`'s shard of the site in `site`, after giving it
