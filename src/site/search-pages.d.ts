@@ -5,6 +5,7 @@ export function addPages(
   shard: pagefind.PagefindIndex,
   files: readonly string[],
   pageAt: (file: string) => string,
+  stopped?: () => boolean,
 ): Promise<void>;
 
 /** A page as Pagefind knows it (its path in the site), and the file its bytes are read from. */

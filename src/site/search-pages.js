@@ -15,12 +15,16 @@ const PAGES_IN_FLIGHT = 32;
  * hash seeded per file system, tmpfs and btrfs by creation), so the same site gave different
  * index files. A process handles its messages one at a time, in the order sent.
  *
+ * `stopped`, when it says so, ends the adding before the next page: once its process is closed,
+ * the wrapper would start another for the next request.
+ *
  * @param {import("pagefind").PagefindIndex} shard
  * @param {readonly string[]} files
  * @param {(file: string) => string} pageAt
+ * @param {() => boolean} [stopped]
  * @returns {Promise<void>}
  */
-export async function addPages(shard, files, pageAt) {
+export async function addPages(shard, files, pageAt, stopped = () => false) {
   /** @type {Promise<import("pagefind").NewFileResponse>[]} */
   const inFlight = [];
   /** @type {string[]} */
@@ -31,6 +35,7 @@ export async function addPages(shard, files, pageAt) {
   };
   for (const file of files) {
     const content = await readFile(pageAt(file), "utf8");
+    if (stopped()) throw new Error("stopped");
     const answer = shard.addHTMLFile({ sourcePath: file, content });
     // Should the process fail, every answer still waited for fails with it: the first is thrown
     // below, and the rest must not end the build as unhandled rejections.

@@ -68,6 +68,11 @@ const fileOf = (list) => {
   return (/** @type {string} */ page) => files.get(page) ?? page;
 };
 
+// Once stopping, no request goes to Pagefind: the wrapper would start a process for it, which
+// nothing would stop or reap.
+const unlessStopped = () => {
+  if (stopping) throw new Error("stopped");
+};
 try {
   const { index, errors } = await creating;
   if (!index) throw new Error(errors.join("; "));
@@ -75,13 +80,16 @@ try {
     index,
     pages.map(([page]) => page),
     fileOf(pages),
+    () => stopping,
   );
   const again = await finishing;
   await addPages(
     index,
     again.map(([page]) => page),
     fileOf(again),
+    () => stopping,
   );
+  unlessStopped();
   const bundle = await index.getFiles();
   if (bundle.errors.length > 0) throw new Error(bundle.errors.join("; "));
   /** @type {import("./search-pages.d.ts").ShardWorkerAnswer} */

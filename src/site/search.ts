@@ -368,8 +368,8 @@ export async function dropPreparedShard(): Promise<void> {
 async function ended(prepared: PreparedShard): Promise<void> {
   // A worker that does not end in time is ended. Ended so, it cannot reap its Pagefind process
   // (which quits once its input closes), and a zombie stays until the build's process ends: the
-  // wait is long, since a worker asked to stop as it starts must first load its code, ~0.5 s
-  // with this VM's two vCPUs busy, and over 2 s once in a CI run of the whole test suite.
+  // wait is long, since a worker asked to stop as it starts must first load its code: on this
+  // VM's two vCPUs, ~0.5 s with three other busy processes, 2.1–2.4 s with twelve.
   const timer = setTimeout(STOP_WAIT_MS, "late", { ref: false });
   if ((await Promise.race([prepared.exited, timer])) === "late") await prepared.worker.terminate();
 }

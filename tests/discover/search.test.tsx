@@ -313,7 +313,17 @@ describe("buildSearchShards", () => {
     expect(failed).toEqual({ reads: files, served: undefined, differing: [] });
     expect(pagefindChildren()).toEqual([]);
 
-    // A build that fails before its search stage stops the worker and its Pagefind process.
+    // No Pagefind process of the workers above outlived them, not even as a zombie (a worker
+    // once asked Pagefind for more after it was told to stop, and the wrapper started a process
+    // nobody reaped). Those this thread stopped, it reaps in its own time.
+    const waitedSince = Date.now();
+    while (pagefindChildren(true).length > 0 && Date.now() - waitedSince < 10_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(pagefindChildren(true)).toEqual([]);
+
+    // A build that fails before its search stage stops the worker and its Pagefind process, which
+    // the worker waits for.
     const published = await site(texts("Ceasefire talks stalled."));
     await prepareShard(published, 0, files);
     await dropPreparedShard();
