@@ -1,4 +1,11 @@
+import type { ChildProcess } from "node:child_process";
 import type * as pagefind from "pagefind";
+
+/** See search-pages.js. */
+export function createIndexWatched(instance: typeof pagefind): {
+  creating: Promise<pagefind.NewIndexResponse>;
+  child: ChildProcess | undefined;
+};
 
 /** See search-pages.js. */
 export function addPages(

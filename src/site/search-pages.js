@@ -1,6 +1,31 @@
 // Plain JavaScript: shared by the build and the worker thread that indexes a shard ahead
 // (search-worker.js), which runs without tsx's loader. Typed by search-pages.d.ts.
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { readFile } from "node:fs/promises";
+
+/**
+ * A new index of the instance, and the Pagefind process the wrapper started for it if it had
+ * none: the wrapper does not watch its process, and a request to one that ended would wait
+ * forever, so the caller watches it. The wrapper starts its process synchronously within
+ * createIndex, which is when the `child_process` channel tells of it.
+ *
+ * @param {typeof import("pagefind")} instance
+ * @returns {{ creating: Promise<import("pagefind").NewIndexResponse>, child: import("node:child_process").ChildProcess | undefined }}
+ */
+export function createIndexWatched(instance) {
+  /** @type {import("node:child_process").ChildProcess | undefined} */
+  let child;
+  const spawned = (/** @type {unknown} */ message) => {
+    child ??= /** @type {{ process: import("node:child_process").ChildProcess }} */ (message)
+      .process;
+  };
+  subscribe("child_process", spawned);
+  try {
+    return { creating: instance.createIndex({}), child };
+  } finally {
+    unsubscribe("child_process", spawned);
+  }
+}
 
 /**
  * Pages sent to a Pagefind process ahead of its answers: enough to keep it busy, few enough that

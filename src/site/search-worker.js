@@ -3,11 +3,10 @@
 // for seconds at a time then, and Pagefind only takes pages as fast as they are handed to it.
 // Plain JavaScript, without tsx's loader (and the thread that loader starts): the worker competes
 // for the same two cores as the build. Its messages are typed in search-pages.d.ts.
-import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { once } from "node:events";
 import { parentPort, workerData } from "node:worker_threads";
 import * as pagefind from "pagefind";
-import { addPages } from "./search-pages.js";
+import { addPages, createIndexWatched } from "./search-pages.js";
 
 const port = parentPort;
 if (!port) throw new Error("search-worker.js runs in a worker thread");
@@ -47,32 +46,17 @@ port.on("message", (/** @type {import("./search-pages.d.ts").ShardWorkerRequest}
   else finish(request.finish);
 });
 
-// The wrapper does not watch its process: should it end, a request would wait forever.
-/** @type {import("node:child_process").ChildProcess | undefined} */
-let child;
-const spawned = (/** @type {unknown} */ message) => {
-  child ??= /** @type {{ process: import("node:child_process").ChildProcess }} */ (message).process;
-};
-subscribe("child_process", spawned);
-let creating;
-try {
-  creating = pagefind.createIndex({});
-} finally {
-  unsubscribe("child_process", spawned);
-}
+const { creating, child } = createIndexWatched(pagefind);
 child?.once("exit", (code, signal) => void fail(`Pagefind stopped (${signal ?? code})`));
 
 /** @param {readonly import("./search-pages.d.ts").ShardPage[]} list */
 const fileOf = (list) => {
   const files = new Map(list);
-  return (/** @type {string} */ page) => files.get(page) ?? page;
+  return (/** @type {string} */ page) => /** @type {string} */ (files.get(page));
 };
 
 // Once stopping, no request goes to Pagefind: the wrapper would start a process for it, which
 // nothing would stop or reap.
-const unlessStopped = () => {
-  if (stopping) throw new Error("stopped");
-};
 try {
   const { index, errors } = await creating;
   if (!index) throw new Error(errors.join("; "));
@@ -89,7 +73,7 @@ try {
     fileOf(again),
     () => stopping,
   );
-  unlessStopped();
+  if (stopping) throw new Error("stopped");
   const bundle = await index.getFiles();
   if (bundle.errors.length > 0) throw new Error(bundle.errors.join("; "));
   /** @type {import("./search-pages.d.ts").ShardWorkerAnswer} */

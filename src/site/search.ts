@@ -1,6 +1,5 @@
 import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { once } from "node:events";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -16,7 +15,7 @@ import type {
   ShardWorkerData,
   ShardWorkerRequest,
 } from "./search-pages.js";
-import { addPages } from "./search-pages.js";
+import { addPages, createIndexWatched } from "./search-pages.js";
 
 /**
  * Full-text search with Pagefind, whose npm package ships its own binary: the index is built over
@@ -200,18 +199,7 @@ const EXIT_NOTICE_MS = 2000;
 
 /** A new index in the instance's Pagefind process (started if need be, and watched). */
 async function newIndex(instance: typeof pagefind): Promise<pagefind.PagefindIndex> {
-  let child: ChildProcess | undefined;
-  const spawned = (message: unknown) => {
-    child ??= (message as { process: ChildProcess }).process;
-  };
-  subscribe("child_process", spawned);
-  let creating: Promise<pagefind.NewIndexResponse>;
-  try {
-    // The wrapper starts its process, when it has none, synchronously within this call.
-    creating = instance.createIndex({});
-  } finally {
-    unsubscribe("child_process", spawned);
-  }
+  const { creating, child } = createIndexWatched(instance);
   if (child) watch(instance, child);
   const created = await creating;
   if (!created.index) throw new Error(`Pagefind could not start: ${created.errors.join("; ")}`);
@@ -446,16 +434,16 @@ async function indexJobs(
   // Its memory goes back before other shards take theirs.
   await closeOpenShard();
   let queue = [...jobs];
-  const { rewritten } = published ?? {};
-  if (published && rewritten) {
-    for (const job of jobs) {
-      const bundle = await preparedBundle(published.dir, job, rewritten, pageAt);
-      if (!bundle) continue;
-      counted.set(job.index, await writeBundle(bundle, siteDir, published, job.index));
-      published.fromPrepared = job.index;
-      queue = queue.filter((other) => other !== job);
-      break;
-    }
+  const prepared = jobs.find((job) => job.index === preparedShard?.index);
+  const rewritten = published?.rewritten;
+  const bundle =
+    published && rewritten && prepared
+      ? await preparedBundle(published.dir, prepared, rewritten, pageAt)
+      : null;
+  if (published && prepared && bundle) {
+    counted.set(prepared.index, await writeBundle(bundle, siteDir, published, prepared.index));
+    published.fromPrepared = prepared.index;
+    queue = queue.filter((job) => job !== prepared);
   }
   // Adding pages holds a process to one core and a fifth of its memory; building the bundle
   // takes the rest of both. One process builds while the other adds, never two at once, so two
