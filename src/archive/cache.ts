@@ -235,16 +235,19 @@ function packShard(pipeline: string, entries: Iterable<[string, CachedArticle]>)
   let cellsAt = 0;
   let bodyAt = list.reduce((size, [, e]) => size + e.article.mentionTable.cells.byteLength, 0);
   const stored = new Map<string, StoredEntry>();
+  const placed: { article: CachedArticle["article"]; cells: number; body: number }[] = [];
   for (const [key, entry] of list) {
-    const { body, mentionTable } = entry.article;
+    const { article } = entry;
+    const { body, mentionTable } = article;
     stored.set(key, {
       ...entry,
       article: {
-        ...entry.article,
+        ...article,
         body: [bodyAt, body.byteLength],
         mentionTable: { ...mentionTable, cells: [cellsAt, mentionTable.cells.byteLength] },
       },
     });
+    placed.push({ article, cells: cellsAt, body: bodyAt });
     cellsAt += mentionTable.cells.byteLength;
     bodyAt += body.byteLength;
   }
@@ -255,15 +258,10 @@ function packShard(pipeline: string, entries: Iterable<[string, CachedArticle]>)
   file.writeUInt32LE(SHARD_MAGIC, 0);
   file.writeUInt32LE(graph.byteLength, 4);
   graph.copy(file, HEADER_BYTES);
-  for (const [key, { article }] of list) {
-    const spans = stored.get(key)?.article;
-    if (!spans) continue;
-    const { cells } = article.mentionTable;
-    file.set(
-      new Uint8Array(cells.buffer, cells.byteOffset, cells.byteLength),
-      start + spans.mentionTable.cells[0],
-    );
-    file.set(article.body, start + spans.body[0]);
+  for (const { article, cells, body } of placed) {
+    const table = article.mentionTable.cells;
+    file.set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength), start + cells);
+    file.set(article.body, start + body);
   }
   return file;
 }
