@@ -55,6 +55,32 @@ function pagefindChildren(unreaped = false): number[] {
     .map(([pid = ""]) => Number.parseInt(pid, 10));
 }
 
+/** A page whose whole <main> search indexes. */
+function indexedPage(title: string, text: string): string {
+  return page(title, `<main data-pagefind-body><h1>${title}</h1><p>${text}</p></main>`);
+}
+
+/** The three pages of a small shard, the second with the text given. */
+const THREE_PAGES = ["alpha/index.html", "beta/index.html", "gamma/index.html"];
+function threePages(beta: string): Record<string, string> {
+  return {
+    "alpha/index.html": indexedPage("Alpha", "Kabul airport reopened."),
+    "beta/index.html": indexedPage("Beta", beta),
+    "gamma/index.html": indexedPage("Gamma", "Talks resumed in Doha."),
+  };
+}
+
+/** A new folder holding the given pages (path → HTML), removed after the tests. */
+async function siteOf(prefix: string, pages: Record<string, string>): Promise<string> {
+  const out = await mkdtemp(path.join(tmpdir(), prefix));
+  dirs.push(out);
+  for (const [file, html] of Object.entries(pages)) {
+    await mkdir(path.dirname(path.join(out, file)), { recursive: true });
+    await writeFile(path.join(out, file), html);
+  }
+  return out;
+}
+
 function article(id: string) {
   const found = archive.articleById.get(id);
   if (!found) throw new Error(id);
@@ -161,23 +187,9 @@ describe("buildSearchShards", () => {
   });
 
   it("gives a shard kept open only its changed pages, and writes what a fresh index of the same pages writes", async () => {
-    const files = ["alpha/index.html", "beta/index.html", "gamma/index.html"];
-    const body = (title: string, text: string) =>
-      page(title, `<main data-pagefind-body><h1>${title}</h1><p>${text}</p></main>`);
-    const texts = (beta: string) => ({
-      "alpha/index.html": body("Alpha", "Kabul airport reopened."),
-      "beta/index.html": body("Beta", beta),
-      "gamma/index.html": body("Gamma", "Talks resumed in Doha."),
-    });
-    const site = async (pages: Record<string, string>) => {
-      const out = await mkdtemp(path.join(tmpdir(), "discover-search-open-"));
-      dirs.push(out);
-      for (const [file, html] of Object.entries(pages)) {
-        await mkdir(path.dirname(path.join(out, file)), { recursive: true });
-        await writeFile(path.join(out, file), html);
-      }
-      return out;
-    };
+    const files = THREE_PAGES;
+    const texts = threePages;
+    const site = (pages: Record<string, string>) => siteOf("discover-search-open-", pages);
     const bundle = async (dir: string) => {
       const files = new Map<string, string>();
       for (const file of await listed(path.join(dir, "pagefind"))) {
@@ -243,23 +255,10 @@ describe("buildSearchShards", () => {
   });
 
   it("indexes a shard ahead from the published pages, gives it only the pages written again, and writes what a fresh index writes", async () => {
-    const files = ["alpha/index.html", "beta/index.html", "gamma/index.html"];
-    const body = (title: string, text: string) =>
-      page(title, `<main data-pagefind-body><h1>${title}</h1><p>${text}</p></main>`);
-    const texts = (beta: string): Record<string, string> => ({
-      "alpha/index.html": body("Alpha", "Kabul airport reopened."),
-      "beta/index.html": body("Beta", beta),
-      "gamma/index.html": body("Gamma", "Talks resumed in Doha."),
-    });
-    const site = async (pages: Record<string, string>) => {
-      const out = await mkdtemp(path.join(tmpdir(), "discover-search-ahead-"));
-      dirs.push(out);
-      for (const [file, html] of Object.entries(pages)) {
-        await mkdir(path.dirname(path.join(out, file)), { recursive: true });
-        await writeFile(path.join(out, file), html);
-      }
-      return out;
-    };
+    const files = THREE_PAGES;
+    const texts = threePages;
+    const body = indexedPage;
+    const site = (pages: Record<string, string>) => siteOf("discover-search-ahead-", pages);
     const edited = "Ceasefire talks resumed with a zanzibarian mediator.";
     const fresh = await site(texts(edited));
     await buildSearchShards(fresh, [{ index: 0, files }]);
@@ -376,8 +375,7 @@ describe("buildSearchShards", () => {
       await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
       await writeFile(path.join(dir, file), html);
     };
-    const body = (title: string, text: string) =>
-      page(title, `<main data-pagefind-body><h1>${title}</h1><p>${text}</p></main>`);
+    const body = indexedPage;
     const files = ["one/index.html", "two/index.html"];
     for (const dir of [published, staging]) {
       await write(dir, files[0] as string, body("One", "The first page."));
