@@ -1,3 +1,4 @@
+import { firstSentence } from "../src/archive/index.ts";
 import { entitySearchFilters, SearchFilterTags } from "../src/site/discover/search-filters.tsx";
 import type { EntityPage } from "../src/site/pages.ts";
 import { pagePath, sliceFor } from "../src/site/pagination.ts";
@@ -21,7 +22,7 @@ export function render({ listPage }: { listPage: EntityPage }) {
   const kind = KIND_LABELS[entity.kind];
   const items = sliceFor(entity.occurrences, listPage, config.pageSize).flatMap((o) => {
     const article = archive.articleById.get(o.articleId);
-    return article ? [{ article, excerpt: o.sentence }] : [];
+    return article ? [{ article, excerpt: firstSentence(article, entity.id) }] : [];
   });
   return (
     <Layout

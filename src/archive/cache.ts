@@ -149,8 +149,13 @@ export function outcomeDigest(
   article: Omit<PreparedArticle, "file">,
   result: StoredResult,
 ): string {
-  const { body, mentionTable, ...rest } = article;
-  return digestOf(JSON.stringify([rest, result]), body, ...mentionTableParts(mentionTable));
+  const { body, sentences, mentionTable, ...rest } = article;
+  return digestOf(
+    JSON.stringify([rest, result]),
+    body,
+    sentences,
+    ...mentionTableParts(mentionTable),
+  );
 }
 
 export function exportDigests(
@@ -201,8 +206,8 @@ const shardOfKey = (key: string) => Number.parseInt(key[0] ?? "0", 16) % SHARDS;
 const shardFile = (dir: string, shard: number) => path.join(dir, `${shard.toString(16)}.v8`);
 
 /**
- * An entry as its shard file holds it: the article's two byte arrays (its body and the cells of
- * its mention table) stand as [offset, length] into the file's byte region, which follows the
+ * An entry as its shard file holds it: the article's byte arrays (its body, its first sentences
+ * and the cells of its mention table) stand as [offset, length] into the file's byte region, which follows the
  * serialized entries. v8.deserialize makes each typed array a view into the whole file it came
  * from, so keeping an article would keep its whole file; copying each out cost more than the rest
  * of reading the cache (10,000 articles: 0.4–0.8 s, most of it the first touch of 94 MB of new
@@ -212,8 +217,9 @@ const shardFile = (dir: string, shard: number) => path.join(dir, `${shard.toStri
 type Span = [offset: number, length: number];
 
 interface StoredEntry extends Omit<CachedArticle, "article"> {
-  article: Omit<CachedArticle["article"], "body" | "mentionTable"> & {
+  article: Omit<CachedArticle["article"], "body" | "sentences" | "mentionTable"> & {
     body: Span;
+    sentences: Span;
     mentionTable: Omit<MentionTable, "cells"> & { cells: Span };
   };
 }
@@ -225,7 +231,7 @@ interface StoredShard {
 }
 
 /** "NAC" and the layout's version, then the length of the serialized part, both 32-bit. */
-const SHARD_MAGIC = 0x0143414e;
+const SHARD_MAGIC = 0x0243414e;
 const HEADER_BYTES = 8;
 
 /** A shard's file: header, serialized entries, and their bytes (mention cells first, aligned). */
@@ -235,21 +241,28 @@ function packShard(pipeline: string, entries: Iterable<[string, CachedArticle]>)
   let cellsAt = 0;
   let bodyAt = list.reduce((size, [, e]) => size + e.article.mentionTable.cells.byteLength, 0);
   const stored = new Map<string, StoredEntry>();
-  const placed: { article: CachedArticle["article"]; cells: number; body: number }[] = [];
+  const placed: {
+    article: CachedArticle["article"];
+    cells: number;
+    body: number;
+    sentences: number;
+  }[] = [];
   for (const [key, entry] of list) {
     const { article } = entry;
-    const { body, mentionTable } = article;
+    const { body, sentences, mentionTable } = article;
+    const sentencesAt = bodyAt + body.byteLength;
     stored.set(key, {
       ...entry,
       article: {
         ...article,
         body: [bodyAt, body.byteLength],
+        sentences: [sentencesAt, sentences.byteLength],
         mentionTable: { ...mentionTable, cells: [cellsAt, mentionTable.cells.byteLength] },
       },
     });
-    placed.push({ article, cells: cellsAt, body: bodyAt });
+    placed.push({ article, cells: cellsAt, body: bodyAt, sentences: sentencesAt });
     cellsAt += mentionTable.cells.byteLength;
-    bodyAt += body.byteLength;
+    bodyAt = sentencesAt + sentences.byteLength;
   }
   const graph = serialize({ pipeline, entries: stored, bytes: bodyAt } satisfies StoredShard);
   // The byte region starts on an 8-byte boundary of the file, so the cells' offsets stay aligned.
@@ -258,10 +271,11 @@ function packShard(pipeline: string, entries: Iterable<[string, CachedArticle]>)
   file.writeUInt32LE(SHARD_MAGIC, 0);
   file.writeUInt32LE(graph.byteLength, 4);
   graph.copy(file, HEADER_BYTES);
-  for (const { article, cells, body } of placed) {
+  for (const { article, cells, body, sentences } of placed) {
     const table = article.mentionTable.cells;
     file.set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength), start + cells);
     file.set(article.body, start + body);
+    file.set(article.sentences, start + sentences);
   }
   return file;
 }
@@ -330,6 +344,7 @@ async function readShard(
         article: {
           ...entry.article,
           body: viewOf(region, entry.article.body),
+          sentences: viewOf(region, entry.article.sentences),
           mentionTable: {
             ...entry.article.mentionTable,
             cells: new Int32Array(region.buffer, cells.byteOffset, cells.byteLength / 4),
@@ -366,6 +381,9 @@ export function ownBytes(entry: CachedArticle): void {
   const { article } = entry;
   if (article.body.byteLength !== article.body.buffer.byteLength) {
     article.body = article.body.slice();
+  }
+  if (article.sentences.byteLength !== article.sentences.buffer.byteLength) {
+    article.sentences = article.sentences.slice();
   }
   const { mentionTable } = article;
   if (mentionTable.cells.byteLength !== mentionTable.cells.buffer.byteLength) {

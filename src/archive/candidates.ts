@@ -2,7 +2,7 @@ import path from "node:path";
 import { loadKnowledgeBase, type ReviewCandidate } from "../knowledge/index.ts";
 import { ContentError } from "../records/index.ts";
 import { loadCorpus } from "./corpus.ts";
-import { unpackMentions } from "./work.ts";
+import { firstSentence, unpackMentions } from "./work.ts";
 
 /**
  * What `news-archive review` lists, read through the build's article cache: only articles changed
@@ -30,7 +30,7 @@ export async function reviewCandidates(
     }
     for (const candidate of named) {
       candidate.articles += 1;
-      candidate.example ||= `${article.sentences[candidate.id] ?? ""} (${article.id})`;
+      candidate.example ||= `${firstSentence(article, candidate.id)} (${article.id})`;
     }
   }
   return [...found.values()];

@@ -13,6 +13,7 @@ export {
 export { eachLimited } from "./limited.ts";
 export { collectGarbage } from "./memory.ts";
 export {
+  firstSentence,
   type MentionTable,
   type PreparedArticle,
   prepareArticle,
@@ -37,7 +38,7 @@ import { type PreparedArticle, prepareArticle, type StoredAnalysis } from "./wor
  */
 
 /** An article as pages show it (see PreparedArticle), with its analysis and place in time. */
-export interface ArchiveArticle extends Omit<PreparedArticle, "sentences"> {
+export interface ArchiveArticle extends PreparedArticle {
   analysis: StoredAnalysis;
   /** The day the archive files the article under: its date, else the start of its estimated period. */
   sortDate: string | null;
@@ -50,11 +51,10 @@ export interface CoMention {
   count: number;
 }
 
+/** The article's first sentence naming the entity is firstSentence(article, entity id). */
 export interface EntityOccurrence {
   articleId: string;
   mentions: number;
-  /** The first sentence of the article that mentions the entity. */
-  sentence: string;
 }
 
 export interface ArchiveEntity {
@@ -377,23 +377,17 @@ function relatedFinder(
 
 type GivenAnalysis = StoredAnalysis & Partial<Pick<ArticleAnalysis, "mentions">>;
 
-/** An article as the archive holds it, and its first sentence naming each entity. */
-function archiveArticle(
-  source: PreparedArticle | Article,
-  given: GivenAnalysis,
-): { article: ArchiveArticle; sentences: Record<string, string> } {
+/** An article as the archive holds it. */
+function archiveArticle(source: PreparedArticle | Article, given: GivenAnalysis): ArchiveArticle {
   const { mentions = [], ...analysis } = given;
-  const { sentences, ...article } =
+  const article =
     "markdown" in source ? { ...prepareArticle(source, { mentions }), file: source.file } : source;
   const estimate = article.date ? null : analysis.estimatedPeriod;
   return {
-    article: {
-      ...article,
-      analysis,
-      sortDate: article.date ? article.date.slice(0, 10) : (estimate?.from ?? null),
-      dateEstimated: !article.date && estimate !== null,
-    },
-    sentences,
+    ...article,
+    analysis,
+    sortDate: article.date ? article.date.slice(0, 10) : (estimate?.from ?? null),
+    dateEstimated: !article.date && estimate !== null,
   };
 }
 
@@ -500,7 +494,7 @@ function indexedAlike(a: ArchiveArticle, b: ArchiveArticle): boolean {
  * the order of articles and the years' lists are then those of the previous archive. When every
  * changed article is also listed and counted the same way (its entities with their mention
  * counts, its topics), every other list, count, co-mention and related article is taken over too,
- * and only the changed articles and their entities' first sentences are replaced. Otherwise the
+ * and only the changed articles are replaced. Otherwise the
  * entities they named before or name now are made again (occurrences, counts, co-mentions), the
  * entities ordered again, the topics' lists made again if theirs changed, and related articles
  * scored where the memory no longer holds. Null when anything else changed: the archive is then
@@ -525,7 +519,7 @@ function updatedArchive(
   const articles = [...previous.articles];
   const articleById = new Map(previous.articleById);
   const sources = new Map(from.sources);
-  const sentencesById = new Map<string, Record<string, string>>();
+  const changedIds = new Set<string>();
   const reindexed = new Set<string>();
   for (const source of input.articles) {
     const before = from.sources.get(source.id);
@@ -534,8 +528,8 @@ function updatedArchive(
     if (!before || position === undefined || !old) return null;
     const analysis: GivenAnalysis = input.analyses.get(source.id) ?? EMPTY_ANALYSIS;
     if (sameFields(before.source, source) && sameFields(before.analysis, analysis)) continue;
-    if (sentencesById.size === UPDATED_AT_MOST) return null;
-    const { article, sentences } = archiveArticle(source, analysis);
+    if (changedIds.size === UPDATED_AT_MOST) return null;
+    const article = archiveArticle(source, analysis);
     if (!indexedAlike(old, article)) {
       // Filed where it was, so the order of articles and the years' lists stay as they were.
       if (old.id !== article.id || old.sortDate !== article.sortDate) return null;
@@ -544,24 +538,13 @@ function updatedArchive(
     articles[position] = article;
     articleById.set(article.id, article);
     sources.set(article.id, { source, analysis });
-    sentencesById.set(article.id, sentences);
+    changedIds.add(article.id);
   }
   const entityById = new Map(previous.entityById);
-  const touched = reindexEntities(previous, input, { articleById, sentencesById, reindexed }, from);
+  const touched = reindexEntities(previous, input, { articleById, changedIds, reindexed }, from);
   for (const [id, entity] of touched) {
     if (entity) entityById.set(id, entity);
     else entityById.delete(id);
-  }
-  // An entity's occurrences show each article's first sentence naming it.
-  for (const [id, sentences] of sentencesById) {
-    for (const entry of articleById.get(id)?.analysis.entities ?? []) {
-      const entity = entityById.get(entry.id);
-      if (!entity || touched.has(entry.id)) continue;
-      const occurrences = entity.occurrences.map((o) =>
-        o.articleId === id ? { ...o, sentence: sentences[entry.id] ?? "" } : o,
-      );
-      entityById.set(entry.id, { ...entity, occurrences });
-    }
   }
   let entities = previous.entities.map((e) => entityById.get(e.id) ?? e);
   if (touched.size > 0) {
@@ -606,7 +589,7 @@ function updatedArchive(
 /**
  * The entities an update touches, made again: those a re-indexed article (its entities, mention
  * counts or topics changed) named before or names now, each with its occurrences in archive
- * order, the changed articles' with their new first sentences; null for one no article names
+ * order, the changed articles' as they are now; null for one no article names
  * any more. Every other entity's articles and counts are as they were.
  */
 function reindexEntities(
@@ -614,12 +597,12 @@ function reindexEntities(
   input: ArchiveInput,
   changed: {
     articleById: ReadonlyMap<string, ArchiveArticle>;
-    sentencesById: ReadonlyMap<string, Record<string, string>>;
+    changedIds: ReadonlySet<string>;
     reindexed: ReadonlySet<string>;
   },
   from: MadeFrom,
 ): Map<string, ArchiveEntity | null> {
-  const { articleById, sentencesById, reindexed } = changed;
+  const { articleById, changedIds, reindexed } = changed;
   const touched = new Map<string, ArchiveEntity | null>();
   if (reindexed.size === 0) return touched;
   const ids = new Set<string>();
@@ -633,12 +616,11 @@ function reindexEntities(
     const base = bases.get(id);
     if (!base) continue;
     const occurrences = (previous.entityById.get(id)?.occurrences ?? []).filter(
-      (o) => !sentencesById.has(o.articleId),
+      (o) => !changedIds.has(o.articleId),
     );
-    for (const [articleId, sentences] of sentencesById) {
+    for (const articleId of changedIds) {
       const entry = articleById.get(articleId)?.analysis.entities.find((e) => e.id === id);
-      if (entry)
-        occurrences.push({ articleId, mentions: entry.mentions, sentence: sentences[id] ?? "" });
+      if (entry) occurrences.push({ articleId, mentions: entry.mentions });
     }
     if (occurrences.length === 0) {
       touched.set(id, null);
@@ -787,15 +769,9 @@ export function buildArchive(input: ArchiveInput, options: ArchiveOptions = {}):
     const updated = updatedArchive(options.previous, input, options.previous.relatedMemory());
     if (updated) return updated;
   }
-  const sentencesById = new Map<string, Record<string, string>>();
-  const articles: ArchiveArticle[] = input.articles.map((source) => {
-    const { article, sentences } = archiveArticle(
-      source,
-      input.analyses.get(source.id) ?? EMPTY_ANALYSIS,
-    );
-    sentencesById.set(article.id, sentences);
-    return article;
-  });
+  const articles: ArchiveArticle[] = input.articles.map((source) =>
+    archiveArticle(source, input.analyses.get(source.id) ?? EMPTY_ANALYSIS),
+  );
   articles.sort(compareNewestFirst);
   const articleById = new Map(articles.map((a) => [a.id, a]));
 
@@ -816,7 +792,6 @@ export function buildArchive(input: ArchiveInput, options: ArchiveOptions = {}):
   const entitiesOfArticle: Int32Array[] = [];
   const articlesOfEntity: number[][] = [];
   for (const [articleNumber, article] of articles.entries()) {
-    const sentences = sentencesById.get(article.id);
     const numbers: number[] = [];
     for (const entry of article.analysis.entities) {
       const base = known.get(entry.id);
@@ -826,11 +801,7 @@ export function buildArchive(input: ArchiveInput, options: ArchiveOptions = {}):
         entity = { ...base, occurrences: [], mentionCount: 0, coMentions: [] };
         entityById.set(entry.id, entity);
       }
-      entity.occurrences.push({
-        articleId: article.id,
-        mentions: entry.mentions,
-        sentence: sentences?.[entry.id] ?? "",
-      });
+      entity.occurrences.push({ articleId: article.id, mentions: entry.mentions });
       entity.mentionCount += entry.mentions;
       const self = numberOf(entry.id);
       numbers.push(self);

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   buildArchive,
   CO_MENTIONS_KEPT,
+  firstSentence,
+  prepareArticle,
   type RelatedMemory,
   sentenceAround,
 } from "../../src/archive/index.ts";
@@ -138,7 +140,12 @@ describe("buildArchive", () => {
   it("indexes entities with newest-first occurrences, mention sentences and co-mentions", () => {
     const archive = sample();
     const kabul = archive.entityById.get("kabul");
-    expect(kabul?.occurrences.map((o) => [o.articleId, o.sentence])).toEqual([
+    expect(
+      kabul?.occurrences.map((o) => {
+        const article = archive.articleById.get(o.articleId);
+        return [o.articleId, article && firstSentence(article, "kabul")];
+      }),
+    ).toEqual([
       ["b", "Troops left Kabul."],
       ["a", "Antony Blinken spoke about Kabul."],
     ]);
@@ -223,6 +230,23 @@ describe("sentenceAround", () => {
     expect(sentenceAround(text, text.indexOf("Third"))).toBe("Third here.");
     expect(sentenceAround(text, text.indexOf("New"))).toBe("New paragraph");
     expect(sentenceAround(text, 2)).toBe("First one.");
+  });
+
+  it("is kept for each entity an article names, from its first mention, across line breaks", () => {
+    // A line break inside a paragraph, and a second mention of NATO in a later sentence.
+    const text =
+      "NATO met in\nBrussels on Monday. Kabul was calm.\n\nLater, NATO spoke of Kabul again.";
+    const mentions = mentionsOf(text, { NATO: "nato", Kabul: "kabul" }).concat(
+      mentionsOf(text.slice(40), { NATO: "nato" }).map((m) => ({
+        ...m,
+        start: m.start + 40,
+        end: m.end + 40,
+      })),
+    );
+    const prepared = prepareArticle(article("x", null, text), { mentions });
+    expect(firstSentence(prepared, "nato")).toBe("NATO met in Brussels on Monday.");
+    expect(firstSentence(prepared, "kabul")).toBe("Kabul was calm.");
+    expect(firstSentence(prepared, "brussels")).toBe("");
   });
 });
 

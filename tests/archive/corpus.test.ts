@@ -28,6 +28,7 @@ import {
 } from "../../src/archive/cache.ts";
 import {
   collectGarbage,
+  firstSentence,
   type LoadedCorpus,
   loadCorpus,
   prepareArticle,
@@ -492,7 +493,7 @@ describe("typed arrays, which must own exactly their bytes, not be views of larg
     const after = await load();
     expect(after.stats).toMatchObject({ cached: 4, analysed: 1 });
     const arrays = typedArraysIn(after.articles);
-    expect(arrays.length).toBeGreaterThanOrEqual(2 * after.articles.length);
+    expect(arrays.length).toBeGreaterThanOrEqual(3 * after.articles.length);
     for (const bytes of arrays) expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
   });
 });
@@ -504,7 +505,8 @@ describe("the cache's bytes, read apart from the rest of its entries", () => {
     await load();
     const { entries } = await readAnalysisCache(analysisCacheDir(root), await pipelineDigest());
     const arrays = typedArraysIn(entries);
-    expect(arrays.length).toBe(2 * entries.size);
+    // Each article's body, first sentences and mention cells.
+    expect(arrays.length).toBe(3 * entries.size);
     const viewed = new Map<ArrayBufferLike, number>();
     for (const bytes of arrays) {
       viewed.set(bytes.buffer, (viewed.get(bytes.buffer) ?? 0) + bytes.byteLength);
@@ -514,7 +516,7 @@ describe("the cache's bytes, read apart from the rest of its entries", () => {
     expect(viewed.size).toBeLessThan(arrays.length);
   });
 
-  it("are what was written: a load from the cache gives each article's own body and mentions", async () => {
+  it("are what was written: a load from the cache gives each article's own body, sentences and mentions", async () => {
     const first = await load();
     const second = await load();
     expect(second.stats).toMatchObject({ cached: 5, analysed: 0 });
@@ -522,6 +524,13 @@ describe("the cache's bytes, read apart from the rest of its entries", () => {
     for (const article of second.articles) {
       const again = first.articles.find((a) => a.id === article.id);
       expect(new TextDecoder().decode(article.body)).toBe(new TextDecoder().decode(again?.body));
+      expect(new TextDecoder().decode(article.sentences)).toBe(
+        new TextDecoder().decode(again?.sentences),
+      );
+      for (const id of article.mentionTable.entityIds) {
+        expect(firstSentence(article, id)).not.toBe("");
+        expect(firstSentence(article, id)).toBe(again && firstSentence(again, id));
+      }
       expect([...article.mentionTable.cells]).toEqual([...(again?.mentionTable.cells ?? [])]);
     }
   });
@@ -530,7 +539,7 @@ describe("the cache's bytes, read apart from the rest of its entries", () => {
     await load();
     const kept = await load();
     expect(new Set(typedArraysIn(kept.articles).map((b) => b.buffer)).size).toBeLessThan(
-      2 * kept.articles.length,
+      3 * kept.articles.length,
     );
     const cacheDir = analysisCacheDir(root);
     for (const file of (await readdir(cacheDir)).filter((f) => /^[0-9a-f]\.v8$/.test(f))) {

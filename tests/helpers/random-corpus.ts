@@ -187,11 +187,11 @@ export class RandomCorpus {
         ...recordOf(draft.id, { date: draft.date, title: draft.title, topics: draft.editorTopics }),
         lead: `Lead ${draft.version}`,
         body: new Uint8Array([draft.version]),
-        sentences: Object.fromEntries(
-          draft.analysis.entities.map((e) => [
-            e.id,
-            `${e.id} in ${draft.id}, version ${draft.version}.`,
-          ]),
+        // One line per entity, in the order of the mention table's entities below.
+        sentences: new TextEncoder().encode(
+          draft.analysis.entities
+            .map((e) => `${e.id} in ${draft.id}, version ${draft.version}.`)
+            .join("\n"),
         ),
         // One mention per entity named, placed by the version: the mentions export then changes
         // with the text, as it does when an edit moves the words.

@@ -27,7 +27,7 @@ function projectOf(count: number): Project {
       ...recordOf(id, { date: `2020-02-${day}` }),
       lead: "",
       body: new Uint8Array(0),
-      sentences: {},
+      sentences: new Uint8Array(0),
       mentionTable: packMentions([]),
     });
     analyses.set(id, {
