@@ -207,8 +207,8 @@ const shardFile = (dir: string, shard: number) => path.join(dir, `${shard.toStri
 
 /**
  * An entry as its shard file holds it: the article's byte arrays (its body, its first sentences
- * and the cells of its mention table) stand as [offset, length] into the file's byte region, which follows the
- * serialized entries. v8.deserialize makes each typed array a view into the whole file it came
+ * and the cells of its mention table) stand as [offset, length] into the file's byte region,
+ * which follows the serialized entries. v8.deserialize makes each typed array a view into the whole file it came
  * from, so keeping an article would keep its whole file; copying each out cost more than the rest
  * of reading the cache (10,000 articles: 0.4–0.8 s, most of it the first touch of 94 MB of new
  * memory). Read apart, the byte region is one buffer holding nothing but entries' bytes, of which

@@ -148,21 +148,21 @@ export function prepareArticle(
   analysis: Pick<ArticleAnalysis, "mentions">,
 ): Omit<PreparedArticle, "file"> {
   const { markdown, text, ...rest } = article;
-  const mentionTable = packMentions(analysis.mentions);
-  const firstMention = new Map<string, number>();
-  for (const mention of analysis.mentions) {
-    if (!firstMention.has(mention.entityId)) firstMention.set(mention.entityId, mention.start);
-  }
+  // One line per entity, in the order the mention table numbers them: that of first mention.
   // sentenceAround folds every run of white space into one space, so no sentence holds a line break.
-  const sentences = mentionTable.entityIds.map((id) =>
-    sentenceAround(text, firstMention.get(id) ?? 0),
-  );
+  const named = new Set<string>();
+  const sentences: string[] = [];
+  for (const mention of analysis.mentions) {
+    if (named.has(mention.entityId)) continue;
+    named.add(mention.entityId);
+    sentences.push(sentenceAround(text, mention.start));
+  }
   return {
     ...rest,
     lead: detached(text.split("\n\n", 1)[0] ?? ""),
     body: utf8.encode(markedBodyHtml(markdown, analysis.mentions)),
     sentences: utf8.encode(sentences.join("\n")),
-    mentionTable,
+    mentionTable: packMentions(analysis.mentions),
   };
 }
 

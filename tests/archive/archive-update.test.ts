@@ -58,9 +58,9 @@ describe("an archive made from the previous one", () => {
     const before = JSON.stringify(contentOf(previous));
     const [edited] = corpus.editText().split(" ").slice(-1);
     const updated = buildArchive(corpus.input(), { previous });
-    const named = updated.articleById.get(edited ?? "")?.analysis.entities ?? [];
-    expect(named.length).toBeGreaterThan(0);
     const article = updated.articleById.get(edited ?? "");
+    const named = article?.analysis.entities ?? [];
+    expect(named.length).toBeGreaterThan(0);
     for (const { id } of named) {
       const occurrence = updated.entityById
         .get(id)
