@@ -116,6 +116,14 @@ export interface PlanMemory {
   cards: ReadonlyMap<string, string>;
   /** Per entity id, its part of the entities export's hash. */
   exportParts: ReadonlyMap<string, string>;
+  /** Per article id, the hashes of its parts of the records and mentions exports. */
+  articleExports: ReadonlyMap<string, ArticleExportHashes>;
+}
+
+/** What an article's parts of the records and mentions exports are made from, hashed. */
+interface ArticleExportHashes {
+  record: string;
+  mentions: string;
 }
 
 /** What changed since the previous plan: the pages of anything else keep their hashes. */
@@ -465,14 +473,29 @@ export function planOutputs(
     ...names.entities.values(),
     ...[...names.topics].map(([id, label]) => `${id}|${label}`),
   ]);
+  // Each article's parts are hashed on their own, so that a plan from the previous one hashes
+  // again only those of the articles that changed (an article's digest covers its export
+  // digests), not a string of every article's (~0.25 s at 10,000 articles).
+  const articleExports = new Map<string, ArticleExportHashes>();
+  for (const a of archive.articles) {
+    const unchanged = changes !== null && !changes.articles.has(a.id);
+    let parts = unchanged ? previous?.articleExports.get(a.id) : undefined;
+    if (!parts) {
+      const own = project.exportDigests.get(a.id);
+      const shows = showsOf(a.id);
+      parts = {
+        record: hash([a.id, own?.record ?? "missing", shows]),
+        mentions: hash([a.id, own?.mentions ?? "missing", shows]),
+      };
+    }
+    articleExports.set(a.id, parts);
+  }
   const ofArticles = (part: keyof ExportDigests) =>
     hash([
       site,
       part,
       allNames,
-      ...archive.articles.map(
-        (a) => `${a.id}:${project.exportDigests.get(a.id)?.[part] ?? "missing"}:${showsOf(a.id)}`,
-      ),
+      ...archive.articles.map((a) => articleExports.get(a.id)?.[part] ?? "missing"),
     ]);
   // The entities export lists each entity's articles; those of entities no changed article names
   // are as they were.
@@ -505,6 +528,7 @@ export function planOutputs(
         articles: planned,
         cards,
         exportParts,
+        articleExports,
       },
     }),
   };

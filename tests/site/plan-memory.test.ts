@@ -98,6 +98,40 @@ describe("a plan made from the previous one", () => {
     );
   });
 
+  it("takes over the export hashes of the articles that did not change", () => {
+    const corpus = new RandomCorpus(prng(11));
+    for (let i = 0; i < 60; i++) corpus.add();
+    const before = projectOf(corpus, null);
+    const memory = memoryOf(planOutputs(before, before.articleDigests, "site", { previous: null }));
+    const edited = [...corpus.drafts.values()][0];
+    if (!edited) throw new Error("no article");
+    edited.version += 1;
+    const after = projectOf(corpus, before.archive);
+    const fresh = planOutputs(after, after.articleDigests, "site");
+    const fromMemory = planOutputs(after, after.articleDigests, "site", { previous: memory });
+    expect([...fromMemory.exports]).toEqual([...fresh.exports]);
+    // Parts the plan can only have taken over: every export of articles differs from a fresh one.
+    const marked: PlanMemory = {
+      ...memory,
+      articleExports: new Map(
+        [...memory.articleExports.keys()].map((id) => [
+          id,
+          { record: "taken over", mentions: "taken over" },
+        ]),
+      ),
+    };
+    const fromMarked = planOutputs(after, after.articleDigests, "site", { previous: marked });
+    for (const file of ["data/articles.json", "data/articles.csv", "data/mentions.csv"]) {
+      expect(fromMarked.exports.get(file), file).not.toBe(fresh.exports.get(file));
+    }
+    expect(fromMarked.exports.get("data/entities.json")).toBe(
+      fresh.exports.get("data/entities.json"),
+    );
+    const parts = memoryOf(fromMarked).articleExports;
+    expect(parts.get(edited.id)?.record).not.toBe("taken over");
+    expect([...parts.values()].filter((p) => p.record !== "taken over")).toHaveLength(1);
+  });
+
   it("plans everything again for other site code, another knowledge base or a renamed entity", () => {
     const corpus = new RandomCorpus(prng(7));
     for (let i = 0; i < 40; i++) corpus.add();
