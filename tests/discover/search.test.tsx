@@ -20,6 +20,7 @@ import {
   type PublishedSite,
   prepareShard,
 } from "../../src/site/search.ts";
+import { searchedPart } from "../../src/site/search-pages.js";
 import { stoppingPagefindEnv } from "../helpers/site.ts";
 import { testArchive } from "./corpus.ts";
 
@@ -125,6 +126,45 @@ describe("search filters", () => {
       '<div hidden data-pagefind-ignore="index"><span data-pagefind-filter="entity">A &lt;b>&amp;&lt;/b></span></div>',
     );
     expect(renderToStaticMarkup(<SearchFilterTags filters={{ year: [] }} />)).toBe("");
+  });
+});
+
+describe("searchedPart", () => {
+  const whole = (body: string, head = "<title>Kabul · Archive</title>") =>
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/>${head}</head><body><nav><a href="/">Home</a></nav><main>${body}</main><footer>About</footer></body></html>`;
+
+  it("keeps the page's language, its title and its indexed element, less what Pagefind skips whole", () => {
+    const html = whole(
+      '<div class="entity" data-pagefind-body><h1>Kabul</h1><div data-pagefind-ignore="all"><div><p>5 articles</p></div><svg><rect></rect></svg></div><div><p>Capital</p><span data-pagefind-ignore>3 mentions</span></div></div><div>Related</div>',
+    );
+    expect(searchedPart(html)).toBe(
+      '<!DOCTYPE html><html lang="en"><head><title>Kabul · Archive</title></head><body><div class="entity" data-pagefind-body><h1>Kabul</h1><div><p>Capital</p><span data-pagefind-ignore>3 mentions</span></div></div></body></html>',
+    );
+    const article = whole(
+      '<article class="article" data-pagefind-body=""><h1>Kabul</h1></article>',
+    );
+    expect(searchedPart(article)).toBe(
+      '<!DOCTYPE html><html lang="en"><head><title>Kabul · Archive</title></head><body><article class="article" data-pagefind-body=""><h1>Kabul</h1></article></body></html>',
+    );
+  });
+
+  it("gives whole a page it cannot cut surely", () => {
+    for (const html of [
+      whole("<h1>No indexed element</h1>"),
+      whole("<div data-pagefind-body><p>One</p></div><div data-pagefind-body><p>Two</p></div>"),
+      whole("<div data-pagefind-body><p>Never closed</p>"),
+      whole('<div data-pagefind-body data-pagefind-ignore="all"><p>Kabul</p></div>'),
+      whole('<div data-pagefind-body><span data-pagefind-ignore="all"><p>Never closed</p></div>'),
+      whole(
+        '<div data-pagefind-body><p>Kabul</p></div><span data-pagefind-filter="year">2021</span>',
+      ),
+      whole(
+        "<div data-pagefind-body><p>Kabul</p></div>",
+        '<meta data-pagefind-meta="image:/a.png"/>',
+      ),
+    ]) {
+      expect(searchedPart(html)).toBe(html);
+    }
   });
 });
 

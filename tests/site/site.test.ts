@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import * as pagefind from "pagefind";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { searchedPart } from "../../src/site/search-pages.js";
 import {
   buildInto,
   checkLinks,
@@ -267,6 +269,40 @@ describe("build of the seed archive", () => {
       /^Afghan peace process \/ US–Taliban talks\. Topic\. Negotiations/,
     );
     expect(topic?.content).not.toMatch(/\d+ articles?/);
+  });
+
+  it("gives Pagefind each indexed page cut to what it reads, and gets the same index", async () => {
+    const indexed: [string, string][] = [];
+    for (const file of (await listFiles(out)).filter((f) => f.endsWith(".html"))) {
+      const html = await page(file);
+      if (html.includes("data-pagefind-body")) indexed.push([file, html]);
+    }
+    const bundleOf = async (cut: boolean) => {
+      const { index } = await pagefind.createIndex({});
+      if (!index) throw new Error("Pagefind made no index");
+      for (const [file, html] of indexed) {
+        await index.addHTMLFile({ sourcePath: file, content: cut ? searchedPart(html) : html });
+      }
+      const { files } = await index.getFiles();
+      await index.deleteIndex();
+      return files
+        .map((f) => [f.path, Buffer.from(f.content).toString("base64")])
+        .sort(([a = ""], [b = ""]) => a.localeCompare(b));
+    };
+    try {
+      expect(await bundleOf(true)).toEqual(await bundleOf(false));
+    } finally {
+      await pagefind.close();
+    }
+    // Not the same pages given twice: each page type is cut to a fraction of itself.
+    for (const file of [
+      "articles/004_2e667484c972bbe6/index.html",
+      "entities/jens-stoltenberg/index.html",
+      "topics/afghan-peace-process/index.html",
+    ]) {
+      const html = await page(file);
+      expect(searchedPart(html).length, file).toBeLessThan(html.length / 2);
+    }
   });
 
   it("lists exactly the built pages in the sitemap, and robots.txt points at it", async () => {
