@@ -116,14 +116,11 @@ export interface PlanMemory {
   cards: ReadonlyMap<string, string>;
   /** Per entity id, its part of the entities export's hash. */
   exportParts: ReadonlyMap<string, string>;
-  /** Per article id, the hashes of its parts of the records and mentions exports. */
-  articleExports: ReadonlyMap<string, ArticleExportHashes>;
-}
-
-/** What an article's parts of the records and mentions exports are made from, hashed. */
-interface ArticleExportHashes {
-  record: string;
-  mentions: string;
+  /**
+   * Per article id, the hashes of its parts of the records and mentions exports: its export
+   * digests with the names it shows.
+   */
+  articleExports: ReadonlyMap<string, ExportDigests>;
 }
 
 /** What changed since the previous plan: the pages of anything else keep their hashes. */
@@ -476,7 +473,7 @@ export function planOutputs(
   // Each article's parts are hashed on their own, so that a plan from the previous one hashes
   // again only those of the articles that changed (an article's digest covers its export
   // digests), not a string of every article's (~0.25 s at 10,000 articles).
-  const articleExports = new Map<string, ArticleExportHashes>();
+  const articleExports = new Map<string, ExportDigests>();
   for (const a of archive.articles) {
     const unchanged = changes !== null && !changes.articles.has(a.id);
     let parts = unchanged ? previous?.articleExports.get(a.id) : undefined;

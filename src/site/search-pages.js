@@ -27,10 +27,16 @@ export function createIndexWatched(instance) {
   }
 }
 
-/** The start tag of an element carrying a given attribute (our pages quote attribute values). */
-const startTagWith = (attribute) =>
-  new RegExp(`<([a-zA-Z][\\w-]*)\\b[^>]*\\s${attribute}(?:="[^"]*")?[^>]*>`, "g");
-const BODY_TAG = startTagWith("data-pagefind-body");
+/**
+ * The start tag of an element carrying an attribute matching `attribute` (our pages quote
+ * attribute values), its name captured.
+ *
+ * @param {string} attribute
+ * @param {string} [flags]
+ */
+const startTagWith = (attribute, flags) =>
+  new RegExp(`<([a-zA-Z][\\w-]*)\\b[^>]*\\s${attribute}[^>]*>`, flags);
+const BODY_TAG = startTagWith('data-pagefind-body(?:="[^"]*")?', "g");
 const IGNORED_TAG = startTagWith('data-pagefind-ignore="all"');
 
 /**
@@ -75,10 +81,7 @@ export function searchedPart(html) {
   const outside = html.slice(0, body.index) + html.slice(end);
   if (outside.includes("data-pagefind-")) return html;
   let part = html.slice(body.index, end);
-  for (;;) {
-    IGNORED_TAG.lastIndex = 0;
-    const ignored = IGNORED_TAG.exec(part);
-    if (!ignored?.[1]) break;
+  for (let ignored = IGNORED_TAG.exec(part); ignored?.[1]; ignored = IGNORED_TAG.exec(part)) {
     const ignoredEnd = elementEnd(part, ignored.index, ignored[1]);
     if (ignoredEnd < 0) return html;
     part = part.slice(0, ignored.index) + part.slice(ignoredEnd);
