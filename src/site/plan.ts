@@ -487,13 +487,9 @@ export function planOutputs(
     }
     articleExports.set(a.id, parts);
   }
+  // In the archive's order: the map was filled from it, one entry per article.
   const ofArticles = (part: keyof ExportDigests) =>
-    hash([
-      site,
-      part,
-      allNames,
-      ...archive.articles.map((a) => articleExports.get(a.id)?.[part] ?? "missing"),
-    ]);
+    hash([site, part, allNames, ...[...articleExports.values()].map((parts) => parts[part])]);
   // The entities export lists each entity's articles; those of entities no changed article names
   // are as they were.
   const exportParts = new Map<string, string>();
